@@ -1,0 +1,1 @@
+"""gecrm: the Government & Enterprise customer marketing-and-service platform."""

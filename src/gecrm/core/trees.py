@@ -1,0 +1,31 @@
+"""Set-based maintenance of materialised paths (see `TreeModel`)."""
+
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Length, Substr
+
+
+def set_position(node, parent) -> None:
+    """Set `node.parent`, `path` and `depth` in memory for a node placed under `parent`."""
+    node.parent = parent
+    node.path = node.make_path(parent.path if parent else None, node.code)
+    node.depth = parent.depth + 1 if parent else 0
+
+
+def would_cycle(node, new_parent) -> bool:
+    """True when `new_parent` is `node` itself or inside `node`'s subtree."""
+    return new_parent is not None and node.pk is not None and new_parent.path.startswith(node.path)
+
+
+def move_descendants(model, old_path: str, new_path: str) -> int:
+    """Rewrite the paths of every strict descendant of the node that moved from `old_path`."""
+    if old_path == new_path:
+        return 0
+    depth_shift = new_path.count("/") - old_path.count("/")
+    return (
+        model._base_manager.filter(path__startswith=old_path)
+        .exclude(path=old_path)
+        .update(
+            path=Concat(Value(new_path), Substr("path", len(old_path) + 1, Length("path"))),
+            depth=F("depth") + depth_shift,
+        )
+    )
