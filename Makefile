@@ -45,11 +45,10 @@ format: install
 	$(RUN) ruff check --fix src tests bench
 	$(RUN) ruff format src tests bench
 
-# Regenerate and compile the catalogues of every app (run after changing user-facing strings).
+# Regenerate the zh-hans and en catalogues from the sources, and compile them (needs GNU gettext).
 messages: install
-	for app in src/gecrm/*/locale/..; do \
-	  (cd $$app && ../../../$(RUN) django-admin makemessages -l zh_Hans -l en --no-obsolete >/dev/null); done
-	cd src/gecrm && ../../$(RUN) django-admin compilemessages >/dev/null
+	cd src/gecrm && $(abspath $(UV)) run --frozen gecrm makemessages -l zh_Hans -l en --no-obsolete --ignore "static/*"
+	cd src/gecrm && $(abspath $(UV)) run --frozen gecrm compilemessages
 
 clean:
 	rm -rf var .pytest_cache
