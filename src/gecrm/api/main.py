@@ -1,3 +1,80 @@
-from ninja import NinjaAPI
+"""The HTTP API under /api/v1/: one NinjaAPI assembling each app's router.
 
-api = NinjaAPI(title="gecrm API", version="1", urls_namespace="api")
+Authentication is a bearer token (`gecrm token create USERNAME`) or the browser's session (with
+CSRF on unsafe methods). Errors have one shape everywhere; see `gecrm.core.api`.
+"""
+
+import logging
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Swagger
+
+from gecrm.access.auth import BearerTokenAuth, SessionAuth
+from gecrm.catalog.api import router as products_router
+from gecrm.core.api import ModelValidationError, django_validation_errors
+from gecrm.core.exceptions import StaleObjectError
+from gecrm.customers.api import router as customers_router
+from gecrm.org.api import org_units_router, regions_router, staff_router
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="gecrm API",
+    version="1",
+    description=(
+        "Government & Enterprise customers, sales organisation and products. "
+        "Authenticate with `Authorization: Bearer <token>` (`gecrm token create USERNAME`) "
+        "or a logged-in browser session. Lists answer `{count, items}` with `limit`/`offset`."
+    ),
+    urls_namespace="api",
+    auth=[BearerTokenAuth(), SessionAuth()],
+    # "ninja" is in INSTALLED_APPS, so Swagger UI is served from our own static files (no CDN).
+    docs=Swagger(settings={"persistAuthorization": True}),
+)
+
+api.add_router("/org-units", org_units_router)
+api.add_router("/staff", staff_router)
+api.add_router("/regions", regions_router)
+api.add_router("/products", products_router)
+api.add_router("/customers", customers_router)
+
+
+@api.exception_handler(ModelValidationError)
+def model_validation_error(request, exc: ModelValidationError):
+    return api.create_response(request, {"detail": exc.errors}, status=422)
+
+
+@api.exception_handler(DjangoValidationError)
+def django_validation_error(request, exc: DjangoValidationError):
+    return api.create_response(request, {"detail": django_validation_errors(exc)}, status=422)
+
+
+@api.exception_handler(StaleObjectError)
+def stale_object(request, exc: StaleObjectError):
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(IntegrityError)
+def integrity_error(request, exc: IntegrityError):
+    # Validation already checks uniqueness; this is the lost race between check and insert.
+    message = str(exc).lower()
+    field = next((name for name in ("uscc", "code") if name in message), None)
+    detail = (
+        _("Another record already uses this %(field)s.") % {"field": field}
+        if field
+        else _("This change conflicts with existing data.")
+    )
+    return api.create_response(request, {"detail": detail}, status=409)
+
+
+@api.exception_handler(DataError)
+def data_error(request, exc: DataError):
+    # Input validation should make this unreachable; answer 422 rather than a bare 500.
+    logger.warning("API input reached the database invalid: %s", exc)
+    return api.create_response(
+        request,
+        {"detail": [{"loc": ["body"], "msg": _("Invalid value."), "type": "value_error"}]},
+        status=422,
+    )
