@@ -15,7 +15,7 @@ class CustomerFilterSet(django_filters.FilterSet):
     segment = django_filters.ChoiceFilter(choices=Segment.choices, label=_("Segment"))
     industry = django_filters.ChoiceFilter(choices=Industry.choices, label=_("Industry"))
     org_unit = SubtreeFilter(field_name="org_unit", tree_model=OrgUnit, label=_("Org unit"))
-    region = RegionFilter(field_name="region_id", label=_("Region"))
+    region = RegionFilter(field_name="region__code", label=_("Region"))
     status = django_filters.ChoiceFilter(choices=CustomerStatus.choices, label=_("Status"))
     parent = django_filters.CharFilter(field_name="parent__code", label=_("Parent code"))
     headquarters = django_filters.BooleanFilter(
