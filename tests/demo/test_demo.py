@@ -1,0 +1,158 @@
+import random
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from gecrm.catalog.models import Product
+from gecrm.customers.choices import Industry
+from gecrm.customers.models import Contact, Customer
+from gecrm.customers.uscc import uscc_error
+from gecrm.demo import data
+from gecrm.demo.generate import (
+    Regions,
+    build_demo,
+    prefecture_entry,
+    prefecture_regions,
+    wipe,
+)
+from gecrm.org.choices import Post
+from gecrm.org.models import OrgUnit, Region, Staff
+
+SMALL = 0.02  # 200 SME/cluster customers plus the pilot HQ customers and their branches
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
+    """One demo build shared by the read-only tests of this module, removed afterwards."""
+    with django_db_blocker.unblock():
+        result = build_demo(scale=SMALL, seed=7)
+    yield result
+    with django_db_blocker.unblock(), transaction.atomic():
+        wipe()
+        get_user_model().objects.all().delete()
+
+
+@pytest.fixture
+def demo(built, db):
+    return built
+
+
+def test_the_org_has_the_group_every_province_and_the_required_prefectures(demo):
+    assert OrgUnit.objects.filter(kind="group").count() == 1
+    provinces = OrgUnit.objects.filter(kind="province")
+    assert sorted(provinces.values_list("region_id", flat=True)) == sorted(
+        Region.objects.filter(level="province").values_list("code", flat=True)
+    )
+    assert len(data.PROVINCES) == 31
+    for province in ("440000", "320000", "330000", "510000"):
+        cities = set(Region.objects.filter(parent_id=province).values_list("code", flat=True))
+        units = set(
+            OrgUnit.objects.filter(kind="prefecture", parent__region_id=province).values_list(
+                "region_id", flat=True
+            )
+        )
+        assert units == cities, province
+    for municipality in ("110000", "310000"):
+        districts = set(
+            Region.objects.filter(parent__parent_id=municipality).values_list("code", flat=True)
+        )
+        units = OrgUnit.objects.filter(kind="prefecture", parent__region_id=municipality)
+        assert set(units.values_list("region_id", flat=True)) == districts
+    assert OrgUnit.objects.get(code="GD.GZ.TH").name == "广州天河区分局"
+    assert OrgUnit.objects.filter(kind="district", parent__code="GD.SZ").count() >= 9
+
+
+def test_every_province_and_the_group_have_the_five_service_centres_and_industry_teams(demo):
+    vertical_industries = {i.value for i in Industry if i.value.split(".")[0] != "cluster"}
+    for unit in OrgUnit.objects.filter(kind__in=["group", "province"]):
+        centres = OrgUnit.objects.filter(parent=unit, kind="centre")
+        assert set(centres.values_list("segment", flat=True)) == {
+            "gov", "fin", "ent", "sme", "cluster"
+        }  # fmt: skip
+        teams = OrgUnit.objects.filter(parent__parent=unit, kind="team")
+        assert vertical_industries <= set(teams.values_list("industry", flat=True))
+    for team in OrgUnit.objects.filter(kind="team"):
+        assert team.industry.startswith(team.segment + ".")
+        assert team.parent.kind == "centre" and team.parent.segment == team.segment
+
+
+def test_codes_have_no_slash_and_paths_follow_parents(demo):
+    for model in (OrgUnit, Customer):
+        rows = model.objects.values_list("code", "path", "depth", "parent__path", "parent__depth")
+        for code, path, depth, parent_path, parent_depth in rows:
+            assert "/" not in code
+            assert path == model.make_path(parent_path, code)
+            assert depth == (parent_depth + 1 if parent_path else 0)
+
+
+def test_every_post_has_staff(demo):
+    held = set(Staff.objects.values_list("posts__post", flat=True))
+    assert held >= {post.value for post in Post}
+    chiefs = Staff.objects.filter(posts__post=Post.CHIEF_AM).count()
+    assert chiefs == Customer.objects.filter(parent=None, segment__in=["gov", "fin", "ent"]).count()
+
+
+def test_every_industry_has_hq_customers_with_branches_in_several_provinces(demo):
+    hqs = Customer.objects.filter(parent=None, segment__in=["gov", "fin", "ent"])
+    assert hqs.count() == 75  # the pilot batch of DOMAIN.md §4
+    for industry in Industry:
+        if industry.value.startswith("cluster."):
+            continue
+        widest = 0
+        for hq in hqs.filter(industry=industry):
+            provinces = {
+                region[:2]
+                for region in hq.descendants(include_self=False).values_list("region_id", flat=True)
+            }
+            widest = max(widest, len(provinces))
+        assert widest >= 2, industry
+    branch = Customer.objects.filter(depth=3).select_related("parent__parent").first()
+    assert branch.industry == branch.parent.industry == branch.parent.parent.industry
+
+
+def test_sme_and_cluster_customers_sit_inside_their_city(demo):
+    regions = Regions()
+    centres = {}
+    for province in data.PROVINCES:
+        for city in prefecture_regions(regions, province):
+            _, (_, lat, lon, _) = prefecture_entry(regions, city)
+            centres[city] = (Decimal(str(lat)), Decimal(str(lon)))
+    rows = Customer.objects.filter(segment__in=["sme", "cluster"]).values_list(
+        "lat", "lon", "org_unit__kind", "org_unit__region_id", "org_unit__parent__region_id",
+        "region_id", "industry", "segment",
+    )  # fmt: skip
+    assert len(rows) == 200
+    for lat, lon, kind, unit_region, parent_region, region, industry, segment in rows:
+        city = unit_region if kind == "prefecture" else parent_region
+        assert kind in ("prefecture", "district")
+        assert abs(lat - centres[city][0]) <= Decimal("0.1")
+        assert abs(lon - centres[city][1]) <= Decimal("0.1")
+        assert region in (city, unit_region) or regions.parent[region] == city
+        assert (segment, industry[:8]) in {("sme", ""), ("cluster", "cluster.")}
+
+
+def test_usccs_are_valid_and_unique(demo):
+    usccs = list(Customer.objects.values_list("uscc", flat=True))
+    assert all(uscc_error(code) is None for code in usccs)
+    assert len(set(usccs)) == len(usccs) == Customer.objects.count()
+
+
+def test_a_sample_of_every_model_passes_full_clean(demo):
+    rng = random.Random(1)
+    for model in (OrgUnit, Customer, Contact, Staff, Product):
+        ids = list(model.objects.values_list("pk", flat=True))
+        for obj in model.objects.filter(pk__in=rng.sample(ids, min(40, len(ids)))):
+            obj.full_clean()
+    for obj in Product.objects.all():
+        assert obj.is_ict == (obj.category in {"idc", "cloud", "system_integration",
+                                               "industry_app", "video_surveillance", "iot"})  # fmt: skip
+
+
+def test_contacts_and_staff_phones_look_like_mobiles(demo):
+    phones = list(Contact.objects.values_list("phone", flat=True)) + list(
+        Staff.objects.exclude(user__username="admin").values_list("phone", flat=True)
+    )
+    assert all(len(p) == 11 and p[0] == "1" and p[1] in "3456789" for p in phones)
+    assert not Customer.objects.filter(parent=None, segment="fin", contacts=None).exists()

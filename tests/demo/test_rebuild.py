@@ -1,0 +1,93 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gecrm.core.models import ObjectChange
+from gecrm.customers.models import Contact, Customer
+from gecrm.demo import data
+from gecrm.demo.generate import build_demo
+from gecrm.org.models import OrgUnit, Region, Staff
+
+SMALL = 0.02  # 200 SME/cluster customers plus the pilot HQ customers and their branches
+
+
+def snapshot():
+    customers = list(
+        Customer.objects.order_by("code").values_list(
+            "code", "name", "uscc", "path", "region_id", "org_unit__code", "lat", "lon", "status"
+        )
+    )
+    contacts = list(
+        Contact.objects.order_by("customer__code", "name", "phone").values_list(
+            "customer__code", "name", "title", "phone", "email"
+        )
+    )
+    staff = list(
+        Staff.objects.order_by("user__username").values_list(
+            "user__username", "name", "org_unit__code", "phone", "posts__post"
+        )
+    )
+    units = list(OrgUnit.objects.order_by("code").values_list("code", "name", "path"))
+    return customers, contacts, staff, units
+
+
+def test_the_same_seed_and_scale_give_the_same_data(db):
+    build_demo(scale=SMALL, seed=7)
+    first = snapshot()
+    build_demo(scale=SMALL, seed=7)
+    assert snapshot() == first
+    build_demo(scale=SMALL, seed=8)
+    assert snapshot()[0] != first[0]
+
+
+def test_a_rebuild_replaces_business_data_but_keeps_regions_and_superusers(db):
+    User = get_user_model()
+    User.objects.create_user("stray", password="x")
+    other_admin = User.objects.create_superuser("root", "root@example.cn", "x")
+    regions = Region.objects.count()
+    build_demo(scale=SMALL, seed=1)
+    first_count = Customer.objects.count()
+    build_demo(scale=SMALL, seed=1)
+    assert Customer.objects.count() == first_count
+    assert Region.objects.count() == regions
+    assert User.objects.filter(pk=other_admin.pk).exists()
+    assert not User.objects.filter(username="stray").exists()
+    # One summary entry instead of a change-log row per generated object.
+    assert ObjectChange.objects.count() == 1
+    assert ObjectChange.objects.get().source == "demo"
+
+
+def test_the_number_of_queries_does_not_grow_with_the_scale(db):
+    build_demo(scale=0.01, seed=3)  # the first build deletes nothing; compare two rebuilds
+    with CaptureQueriesContext(connection) as small:
+        build_demo(scale=0.01, seed=3)
+    with CaptureQueriesContext(connection) as bigger:
+        build_demo(scale=0.05, seed=3)
+    assert len(bigger) == len(small)
+
+
+def test_the_command_builds_prints_logins_that_work(db):
+    out = StringIO()
+    call_command(
+        "demo", "--scale", "0.01", "--seed", "5", "--no-serve", stdout=out, stderr=StringIO()
+    )
+    text = out.getvalue()
+    assert data.DEMO_PASSWORD in text
+    for username in ("admin", "gd_sc01", "gd_sz_am01", "gd_hl01"):
+        assert f"  {username} " in text
+    assert "首席客户经理" in text and "热线坐席" in text and "行业经理" in text
+    assert authenticate(username="gd_sz_am01", password=data.DEMO_PASSWORD) is not None
+    sz_am = Staff.objects.get(user__username="gd_sz_am01")
+    assert sz_am.org_unit.code == "GD.SZ" and sz_am.post_codes == ["am"]
+
+
+@pytest.mark.parametrize("scale", ["0", "-1", "lots"])
+def test_the_command_rejects_a_bad_scale(db, scale):
+    with pytest.raises(CommandError, match="--scale"):
+        call_command("demo", "--scale", scale, "--no-serve")
+    assert not Customer.objects.exists()
