@@ -91,3 +91,14 @@ def test_the_command_rejects_a_bad_scale(db, scale):
     with pytest.raises(CommandError, match="--scale"):
         call_command("demo", "--scale", scale, "--no-serve")
     assert not Customer.objects.exists()
+
+
+def test_without_no_serve_the_command_serves_on_localhost_without_reloader(db, monkeypatch):
+    from gecrm.demo.management.commands import demo as command
+
+    calls = []
+    monkeypatch.setattr(command, "call_command", lambda *a, **kw: calls.append((a, kw)))
+    call_command("demo", "--scale", "0.01", stdout=StringIO(), stderr=StringIO())
+    assert calls[0][0] == ("migrate",)
+    assert calls[-1] == (("runserver", "127.0.0.1:8000"), {"use_reloader": False})
+    assert Customer.objects.count() > 100

@@ -5,9 +5,10 @@ import sys
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gecrm.demo import data
-from gecrm.demo.generate import SME_PER_SCALE, build_demo
+from gecrm.demo.generate import build_demo
 
 SERVE_ADDRESS = "127.0.0.1:8000"
 
@@ -24,7 +25,7 @@ def positive_float(raw: str) -> float:
 
 
 class Command(BaseCommand):
-    help = _(
+    help = gettext_lazy(
         "Rebuild the database with the deterministic demo data set (this deletes all customers, "
         "org units, staff and products), print the demo logins and serve the site."
     )
@@ -34,19 +35,20 @@ class Command(BaseCommand):
             "--scale",
             type=positive_float,
             default=1.0,
-            help=_("Size of the data set: 1 ≈ %(n)s customers, 100 ≈ 1 million.")
-            % {"n": f"{SME_PER_SCALE + 1000:,}"},
+            help=gettext_lazy(
+                "Size of the data set: 1 gives about 14,000 customers, 100 about a million."
+            ),
         )
         parser.add_argument(
             "--seed",
             type=int,
             default=2026,
-            help=_("Random seed; the same seed gives the same data."),
+            help=gettext_lazy("Random seed; the same seed gives the same data."),
         )
         parser.add_argument(
             "--no-serve",
             action="store_true",
-            help=_("Only build the data; do not start the server."),
+            help=gettext_lazy("Only build the data; do not start the server."),
         )
 
     def handle(self, *args, scale, seed, no_serve, **options):
@@ -78,4 +80,5 @@ class Command(BaseCommand):
             self.stdout.write(line)
         self.stdout.write("")
         if not no_serve:
-            call_command("runserver", SERVE_ADDRESS)
+            # No autoreloader: it re-runs this command in a child process, rebuilding the data.
+            call_command("runserver", SERVE_ADDRESS, use_reloader=False)
