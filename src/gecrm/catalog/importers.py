@@ -1,0 +1,78 @@
+"""`gecrm import products` (DESIGN.md "Exchange formats")."""
+
+from django.utils.translation import gettext as _
+
+from gecrm.core.exporting import Exporter, register_exporter
+from gecrm.core.importing import (
+    BOOLEANS,
+    TableImporter,
+    choices_hint,
+    code_error,
+    label_lookup,
+    register,
+)
+
+from .choices import ProductCategory
+from .filtersets import ProductFilterSet
+from .models import Product
+
+
+@register
+class ProductImporter(TableImporter):
+    kind = "products"
+    model = Product
+    columns = ("code", "name", "category", "is_ict")
+    required = ("code", "name", "category", "is_ict")
+    text_columns = ("code",)
+    fields = ("name", "category", "is_ict")
+
+    def prepare(self) -> None:
+        self.categories = label_lookup(ProductCategory)
+        self.max_name = Product._meta.get_field("name").max_length
+
+    def parse(self, row, v):
+        code, name, category, is_ict = v
+        if not code:
+            self.required_issue(row, "code")
+        elif error := code_error(code):
+            self.issue(row, "code", code, error)
+        if not name:
+            self.required_issue(row, "name")
+        elif len(name) > self.max_name:
+            self.issue(row, "name", name, _("At most %(n)d characters.") % {"n": self.max_name})
+        cat = None
+        if not category:
+            self.required_issue(row, "category")
+        else:
+            cat = self.categories.get(category.lower())
+            if cat is None:
+                self.issue(
+                    row,
+                    "category",
+                    category,
+                    _("Unknown value. Use one of: %(choices)s.")
+                    % {"choices": choices_hint(ProductCategory)},
+                )
+        flag = None
+        if not is_ict:
+            self.required_issue(row, "is_ict")
+        else:
+            flag = BOOLEANS.get(is_ict.lower())
+            if flag is None:
+                self.issue(row, "is_ict", is_ict, _("Use true/false, 是/否 or 1/0."))
+        if not code or code_error(code):
+            return None  # other problems still go through the whole-file checks
+        return (row, code, name, cat, flag)
+
+
+register_exporter(
+    Exporter(
+        kind="products",
+        model=Product,
+        columns=ProductImporter.columns,
+        filterset_class=ProductFilterSet,
+        fields=("code", "name", "category", "is_ict"),
+        text_columns=ProductImporter.text_columns,
+        row=lambda r: (r[0], r[1], r[2], "true" if r[3] else "false"),
+    )
+)

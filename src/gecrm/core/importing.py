@@ -1,0 +1,942 @@
+"""The import framework: validate a whole file, then write all of it in one transaction or nothing.
+
+Each kind (`orgunits`, `staff`, `products`, `customers`, …) has an `Importer` in the app that owns
+the model (`<app>/importers.py`), registered in `IMPORTERS`. `run_import` drives it:
+
+1. read the header and check the columns;
+2. stream the rows, turning each into a compact tuple of clean values or into issues
+   (row as in the file, column, value, message) — no query per row, only dict lookups against
+   reference data loaded once;
+3. check what needs the whole file: duplicates, parents (which may come after their children or
+   already be in the database), cycles, uniqueness against the database;
+4. if anything is wrong, return every issue and write nothing;
+5. otherwise classify rows as new, changed or unchanged and write new and changed rows with
+   set-based statements (executemany on SQLite, COPY on PostgreSQL) in one transaction, bumping
+   versions and logging every change. Unchanged rows are not touched, so re-importing a file is
+   a no-op.
+"""
+
+import datetime
+import decimal
+import io
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .changes import current_ip, loggable_fields
+from .exceptions import StaleObjectError
+from .models import PATH_SEPARATOR, ObjectChange, TreeModel
+from .spreadsheets import SpreadsheetError, read_rows, write_csv, write_xlsx
+from .trees import move_descendants
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 10_000
+CHUNK = 2000
+SOURCE = "import"
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    """One problem in a file. `row` is the row as numbered in the file (1 = header, 0 = file)."""
+
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[ImportIssue] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        if not self.ok:
+            return _("%(kind)s: %(count)d problems, nothing imported.") % {
+                "kind": self.kind,
+                "count": len(self.errors),
+            }
+        template = (
+            _(
+                "%(kind)s (dry run): %(total)d rows: would create %(created)d, update %(updated)d, "
+                "leave %(unchanged)d unchanged."
+            )
+            if self.dry_run
+            else _(
+                "%(kind)s: %(total)d rows: created %(created)d, updated %(updated)d, "
+                "%(unchanged)d unchanged."
+            )
+        )
+        return template % {
+            "kind": self.kind,
+            "total": self.total,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+
+
+ProgressCallback = Callable[[str, float, int], None]
+"""`progress(phase, fraction_done, rows)`; phase is "validate" or "write"."""
+
+
+# ------------------------------------------------------------------------ value parsing helpers
+
+
+def label_lookup(choices_cls, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Map code, Chinese label and English label (lower-cased) of each choice to its code."""
+    lookup: dict[str, str] = {}
+    for value, label in choices_cls.choices:
+        lookup[str(value).lower()] = value
+        with translation.override(None):
+            lookup[str(label).strip().lower()] = value
+        with translation.override("en"):
+            lookup[str(label).strip().lower()] = value
+    lookup.update(extra or {})
+    return lookup
+
+
+BOOLEANS = {
+    "true": True, "false": False, "1": True, "0": False, "是": True, "否": False,
+    "yes": True, "no": False, "y": True, "n": False, "t": True, "f": False,
+}  # fmt: skip
+
+
+def choices_hint(choices_cls) -> str:
+    return ", ".join(str(v) for v in choices_cls.values)
+
+
+def parse_decimal(raw: str, places: int, low, high) -> decimal.Decimal:
+    """Parse a coordinate-like number; raises ValueError with a user message."""
+    try:
+        value = decimal.Decimal(raw.replace(",", "."))
+    except decimal.InvalidOperation:
+        raise ValueError(_("Not a number.")) from None
+    if not value.is_finite():
+        raise ValueError(_("Not a number."))
+    if value < low or value > high:
+        raise ValueError(_("Must be between %(low)s and %(high)s.") % {"low": low, "high": high})
+    return value.quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)
+
+
+_email_validator = EmailValidator()
+
+
+def email_error(value: str) -> str | None:
+    try:
+        _email_validator(value)
+    except ValidationError:
+        return _("Not a valid e-mail address.")
+    return None
+
+
+def code_error(code: str, max_length: int = 64) -> str | None:
+    if PATH_SEPARATOR in code:
+        return _("A code cannot contain “/”.")
+    if len(code) > max_length:
+        return _("At most %(n)d characters.") % {"n": max_length}
+    return None
+
+
+# ------------------------------------------------------------------------------ database helpers
+
+
+def _plain(value):
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return value
+
+
+def table_count(model) -> int:
+    return model._base_manager.count()
+
+
+def fetch_keyed(queryset, key: str, keys: Iterable[str], fields: list[str], *, scan: bool):
+    """Yield `values_list(*fields)` rows whose `key` is in `keys`.
+
+    With `scan` the whole table is streamed once (cheaper when the file covers much of it);
+    otherwise the keys are looked up in chunks through the unique index.
+    """
+    if scan:
+        yield from queryset.values_list(*fields).order_by().iterator(chunk_size=CHUNK)
+        return
+    keys = list(keys)
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        yield from queryset.filter(**{f"{key}__in": chunk}).values_list(*fields).order_by()
+
+
+def reserve_ids(model, count: int) -> list[int]:
+    """Primary keys for `count` new rows, taken before inserting so rows can reference each other.
+
+    SQLite: the import holds the write lock (IMMEDIATE transactions), so max(id)+1… is ours.
+    PostgreSQL: the ids come from the table's own sequence, so concurrent inserts never collide.
+    """
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608 - our table
+        start = cursor.fetchone()[0]
+        try:
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+        except DatabaseError:
+            row = None
+        # AUTOINCREMENT never reuses the ids of deleted rows; neither do we.
+        start = max(start, row[0] if row else 0)
+        return list(range(start + 1, start + 1 + count))
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def insert_rows(table: str, columns: list[str], rows: Iterable[tuple]) -> None:
+    """Insert plain tuples with one executemany (SQLite) or one COPY (PostgreSQL)."""
+    cols = ", ".join(_quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {_quote(table)} ({cols}) FROM STDIN") as copy:
+                write = copy.write_row
+                for row in rows:
+                    write(row)
+            return
+        marks = ", ".join(["?"] * len(columns))
+        raw = cursor.cursor  # the sqlite3 cursor: skip Django's per-statement wrapper work
+        rows = iter(rows)
+        while True:
+            batch = [row for _, row in zip(range(50_000), rows, strict=False)]
+            if not batch:
+                break
+            raw.executemany(f"INSERT INTO {_quote(table)} ({cols}) VALUES ({marks})", batch)  # noqa: S608
+
+
+def update_rows(
+    table: str, columns: list[str], rows: list[tuple], *, updated_at, bump_version: bool = True
+) -> None:
+    """Update rows by id with set-based statements; each tuple is `(*values, id, version)`.
+
+    The `version` condition makes a row edited by someone since we read it fail the whole import
+    (`StaleObjectError`) instead of being silently overwritten.
+    """
+    if not rows:
+        return
+    version_sql = ", version = version + 1" if bump_version else ""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            temp = f"import_{table}"[:60]
+            cursor.execute(
+                f"CREATE TEMP TABLE {_quote(temp)} ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {', '.join(_quote(c) for c in columns)}, id, version "
+                f"FROM {_quote(table)} WHERE false"
+            )
+            with cursor.cursor.copy(f"COPY {_quote(temp)} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            sets = ", ".join(f"{_quote(c)} = s.{_quote(c)}" for c in columns)
+            cursor.execute(
+                f"UPDATE {_quote(table)} AS t SET {sets}, updated_at = %s{version_sql} "  # noqa: S608
+                f"FROM {_quote(temp)} AS s WHERE t.id = s.id AND t.version = s.version",
+                [updated_at],
+            )
+            matched = cursor.rowcount
+            cursor.execute(f"DROP TABLE {_quote(temp)}")
+        else:
+            sets = ", ".join(f"{_quote(c)} = ?" for c in columns)
+            stamp = connection.ops.adapt_datetimefield_value(updated_at)
+            raw = cursor.cursor
+            raw.executemany(
+                f"UPDATE {_quote(table)} SET {sets}, updated_at = '{stamp}'{version_sql} "  # noqa: S608
+                "WHERE id = ? AND version = ?",
+                rows,
+            )
+            matched = raw.rowcount
+    if matched != len(rows):
+        raise StaleObjectError()
+
+
+def write_change_log(model, entries: Iterable[tuple[int, str, str, dict]], *, actor) -> None:
+    """Log `(object_id, object_repr, action, changes)` entries as `ObjectChange` rows.
+
+    The same rows `core.changes.bulk_log_changes` writes, but streamed with executemany/COPY:
+    an import of a million customers logs a million creations, and building ORM objects for
+    them would cost more than the import itself.
+    """
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    actor_id = getattr(actor, "pk", None)
+    actor_name = getattr(actor, "username", "") or ""
+    ip = current_ip.get()
+    otype = model._meta.label_lower
+    dumps = json.JSONEncoder(ensure_ascii=False, default=_plain).encode
+    columns = [
+        "time", "actor_id", "actor_name", "ip", "object_type", "object_id", "object_repr",
+        "action", "changes", "source",
+    ]  # fmt: skip
+    insert_rows(
+        ObjectChange._meta.db_table,
+        columns,
+        (
+            (
+                now,
+                actor_id,
+                actor_name,
+                ip,
+                otype,
+                str(pk),
+                repr_[:200],
+                action,
+                dumps(changes),
+                SOURCE,
+            )
+            for pk, repr_, action, changes in entries
+        ),
+    )
+
+
+# ------------------------------------------------------------------------------- the framework
+
+
+class Importer:
+    """One import kind. Subclasses declare columns and implement `parse`, `check`, `plan`, `write`.
+
+    `parse(row, values)` gets the row number and the cells in `columns` order (blank for absent
+    optional columns) and either returns a compact record or records issues and returns None.
+    """
+
+    kind: str = ""
+    verbose_name = ""
+    columns: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
+    # Columns written as text in .xlsx templates and exports (codes that look like numbers).
+    text_columns: tuple[str, ...] = ()
+
+    def __init__(self, *, actor=None, partial: bool = False):
+        self.actor = actor
+        self.partial = partial
+        self.issues: list[ImportIssue] = []
+        self.records: list[tuple] = []
+
+    # --- issues
+    def issue(self, row: int, column: str, value, message) -> None:
+        self.issues.append(
+            ImportIssue(row, column, "" if value is None else str(value), str(message))
+        )
+
+    def required_issue(self, row: int, column: str) -> None:
+        self.issue(row, column, "", _("This value is required."))
+
+    @property
+    def unrestricted(self) -> bool:
+        """CLI runs without --user and superusers are not limited by data scope."""
+        return self.actor is None or getattr(self.actor, "is_superuser", False)
+
+    def scoped(self, model, action: str = "view"):
+        if self.unrestricted:
+            return model._base_manager.all()
+        return model.objects.restrict(self.actor, action)
+
+    # --- life cycle
+    def prepare(self) -> None:
+        """Load reference data (once, before reading rows)."""
+
+    def parse(self, row: int, values: list[str]):
+        raise NotImplementedError
+
+    def check(self) -> None:
+        """Checks that need the whole file (duplicates, parents, cycles, the database)."""
+
+    def plan(self) -> tuple[int, int, int]:
+        """Classify records; return (created, updated, unchanged)."""
+        raise NotImplementedError
+
+    def write(self, progress: ProgressCallback | None) -> None:
+        raise NotImplementedError
+
+
+IMPORTERS: dict[str, type[Importer]] = {}
+
+
+def register(importer_cls: type[Importer]) -> type[Importer]:
+    IMPORTERS[importer_cls.kind] = importer_cls
+    return importer_cls
+
+
+def check_header(importer: Importer, header: list[str]) -> list[int] | None:
+    """Positions of the importer's columns in the file, or None after recording header issues."""
+    known = set(importer.columns)
+    seen: dict[str, int] = {}
+    ok = True
+    for position, name in enumerate(header):
+        if not name:
+            continue
+        if name in seen:
+            importer.issue(1, name, name, _("The column appears twice."))
+            ok = False
+        elif name not in known:
+            importer.issue(
+                1,
+                name,
+                name,
+                _("Unknown column. The columns of %(kind)s are: %(columns)s.")
+                % {"kind": importer.kind, "columns": ", ".join(importer.columns)},
+            )
+            ok = False
+        seen.setdefault(name, position)
+    for name in importer.required:
+        if name not in seen:
+            importer.issue(
+                1, name, "", _("The required column “%(column)s” is missing.") % {"column": name}
+            )
+            ok = False
+    if not ok:
+        return None
+    return [seen.get(name, -1) for name in importer.columns]
+
+
+def run_import(
+    kind: str,
+    path,
+    *,
+    actor=None,
+    dry_run: bool = False,
+    partial: bool = False,
+    progress: ProgressCallback | None = None,
+    fmt: str | None = None,
+) -> ImportResult:
+    """Validate the whole file, then (unless `dry_run`) write all of it in one transaction."""
+    if kind not in IMPORTERS:
+        raise KeyError(kind)
+    importer = IMPORTERS[kind](actor=actor, partial=partial)
+    result = ImportResult(kind=kind, dry_run=dry_run)
+    try:
+        reader = read_rows(path, fmt)
+        positions = check_header(importer, reader.header)
+        if positions is None:
+            result.errors = importer.issues
+            return result
+        importer.prepare()
+        parse = importer.parse
+        total = 0
+        width = max(positions) + 1
+        pad = [""] * width
+        positions = [p if p >= 0 else width for p in positions]  # absent → the blank pad cell
+        for number, cells in reader:
+            total += 1
+            if len(cells) <= width:
+                cells = cells + pad[: width + 1 - len(cells)]
+            record = parse(number, [cells[p] for p in positions])
+            if record is not None:
+                importer.records.append(record)
+            if progress and total % PROGRESS_EVERY == 0:
+                progress("validate", reader.fraction(), total)
+    except SpreadsheetError as exc:
+        importer.issue(0, "", "", exc)
+        result.errors = importer.issues
+        return result
+    result.total = total
+    if progress:
+        progress("validate", 1.0, total)
+    importer.check()
+    if importer.issues:
+        result.errors = sorted(importer.issues, key=lambda i: (i.row, i.column))
+        return result
+    result.created, result.updated, result.unchanged = importer.plan()
+    if dry_run or not (result.created or result.updated):
+        return result
+    try:
+        with transaction.atomic():
+            importer.write(progress)
+    except (StaleObjectError, IntegrityError) as exc:
+        logger.info("import of %s lost a race: %s", kind, exc)
+        result.errors = [
+            ImportIssue(
+                0,
+                "",
+                "",
+                _(
+                    "Someone changed the same records while the file was being imported; nothing "
+                    "was written. Run the import again."
+                ),
+            )
+        ]
+        result.created = result.updated = result.unchanged = 0
+    return result
+
+
+# --------------------------------------------------------------------------------- error report
+
+REPORT_COLUMNS = ("row", "column", "value", "message")
+
+
+def _issue_rows(result: ImportResult):
+    for issue in result.errors:
+        yield (issue.row, issue.column, issue.value, issue.message)
+
+
+def issues_to_csv(result: ImportResult) -> bytes:
+    buffer = io.BytesIO()
+    write_csv(buffer, [str(_(c)) for c in REPORT_COLUMNS], _issue_rows(result))
+    return buffer.getvalue()
+
+
+def issues_to_xlsx(result: ImportResult) -> bytes:
+    buffer = io.BytesIO()
+    write_xlsx(
+        buffer, [str(_(c)) for c in REPORT_COLUMNS], _issue_rows(result), text_columns=("value",)
+    )
+    return buffer.getvalue()
+
+
+# Report headers are translated at download time; mark them for the catalogue here.
+_REPORT_HEADERS = (
+    gettext_lazy("row"),
+    gettext_lazy("column"),
+    gettext_lazy("value"),
+    gettext_lazy("message"),
+)
+
+
+# ------------------------------------------------------------------------- keyed table importers
+
+
+class TableImporter(Importer):
+    """An importer for a model keyed by a unique `code`, optionally a `TreeModel`.
+
+    `parse` returns `(row, code, *values)` with `values` aligned with `fields` in *comparison
+    space*: plain strings, ids of reference rows, canonical decimal strings — the same shape
+    `existing_values` produces from the database, so an unchanged row compares equal. For trees
+    the `parent` field holds the parent's code ("" for a root).
+    """
+
+    model: type[models.Model]
+    fields: tuple[str, ...] = ()
+    key = "code"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.tree = issubclass(self.model, TreeModel)
+        self.existing: dict[str, tuple] = {}  # code → (id, version, values, path, parent_id)
+        self.db_parents: dict[str, tuple] = {}  # code → (id, path, *parent_extra) not in file
+        self.by_code: dict[str, tuple] = {}
+        self.paths: dict[str, str | None] = {}
+        meta = self.model._meta
+        self._field_objs = [meta.get_field(name) for name in self.fields]
+        self._db_lookups = [
+            "parent__code" if name == "parent" else f.attname
+            for name, f in zip(self.fields, self._field_objs, strict=True)
+        ]
+        self._normalisers = [self._normaliser(f) for f in self._field_objs]
+
+    # Extra values fetched for database parents (e.g. an org unit's kind, for the kind rule).
+    parent_extra: tuple[str, ...] = ()
+
+    @staticmethod
+    def _normaliser(f):
+        if isinstance(f, models.DecimalField):
+            places = f.decimal_places
+            return lambda v: None if v is None else f"{v:.{places}f}"
+        if isinstance(f, models.ForeignKey):
+            if f.name == "parent":
+                return lambda v: v or ""
+            return None
+        if isinstance(f, models.CharField | models.TextField):
+            return lambda v: v or ""
+        return None
+
+    def _db_values(self, raw: tuple) -> tuple:
+        return tuple(norm(v) if norm else v for v, norm in zip(raw, self._normalisers, strict=True))
+
+    def object_repr(self, code: str, values: tuple) -> str:
+        return f"{values[self.fields.index('name')]} ({code})"
+
+    # --- whole-file checks
+    def check(self) -> None:
+        self.check_duplicates()
+        self.load_existing()
+        self.check_unique_fields()
+        if self.tree:
+            self.check_tree()
+
+    def check_duplicates(self) -> None:
+        by_code: dict[str, tuple] = {}
+        for record in self.records:
+            first = by_code.setdefault(record[1], record)
+            if first is not record:
+                self.issue(
+                    record[0],
+                    self.key,
+                    record[1],
+                    _("Duplicate code: row %(row)d has it too.") % {"row": first[0]},
+                )
+        self.by_code = by_code
+
+    def load_existing(self) -> None:
+        codes = self.by_code.keys()
+        scan = len(codes) * 4 >= table_count(self.model)
+        self._scan = scan
+        fields = ["code", "id", "version", *self._db_lookups]
+        if self.tree:
+            fields += ["path", "parent_id"]
+        n = len(self._db_lookups)
+        existing = {}
+        queryset = self.model._base_manager.all()
+        wanted = self.by_code
+        for row in fetch_keyed(queryset, "code", codes, fields, scan=scan):
+            code = row[0]
+            if code in wanted:
+                values = self._db_values(row[3 : 3 + n])
+                if self.tree:
+                    existing[code] = (row[1], row[2], values, row[3 + n], row[4 + n])
+                else:
+                    existing[code] = (row[1], row[2], values, None, None)
+        self.existing = existing
+        if not self.unrestricted and existing:
+            allowed = set()
+            for start in range(0, len(existing), CHUNK):
+                chunk = list(existing)[start : start + CHUNK]
+                allowed.update(
+                    self.scoped(self.model, "change")
+                    .filter(code__in=chunk)
+                    .values_list("code", flat=True)
+                )
+            for code in existing.keys() - allowed:
+                self.issue(
+                    self.by_code[code][0],
+                    self.key,
+                    code,
+                    _("You may not change this record (outside your data scope)."),
+                )
+
+    def check_unique_fields(self) -> None:
+        """Uniqueness of other fields (e.g. USCC) within the file and against the database."""
+
+    # --- trees
+    def parent_index(self) -> int:
+        return self.fields.index("parent")
+
+    def check_tree(self) -> None:
+        pi = self.parent_index() + 2
+        by_code = self.by_code
+        wanted = {r[pi] for r in self.records if r[pi] and r[pi] not in by_code}
+        db_parents = {}
+        fields = ["code", "id", "path", *self.parent_extra]
+        scan = self._scan and len(wanted) * 4 >= table_count(self.model)
+        for row in fetch_keyed(self.model._base_manager.all(), "code", wanted, fields, scan=scan):
+            if row[0] in wanted:
+                db_parents[row[0]] = row[1:]
+        self.db_parents = db_parents
+        for record in self.records:
+            parent = record[pi]
+            if parent and code_error(parent):
+                continue  # an impossible code, already reported
+            if parent and parent not in by_code and parent not in db_parents:
+                self.issue(
+                    record[0],
+                    "parent_code",
+                    parent,
+                    _("Unknown parent: no row in the file or the database has this code."),
+                )
+            elif parent == record[1]:
+                self.issue(
+                    record[0], "parent_code", parent, _("A record cannot be its own parent.")
+                )
+        self.resolve_paths()
+
+    def resolve_paths(self) -> None:
+        """Compute every file node's final path from the file's and the database's parents.
+
+        A database node not in the file keeps its parent, but its path changes when one of its
+        ancestors moves, so its dependency is the deepest ancestor that is in the file. A walk
+        that meets itself is a cycle: every file node on it gets an issue.
+        """
+        pi = self.parent_index() + 2
+        by_code = self.by_code
+        db_parents = self.db_parents
+        paths: dict[str, str | None] = {}
+        make_path = self.model.make_path
+        sep = PATH_SEPARATOR
+
+        def db_path(code):
+            if code in db_parents:
+                return db_parents[code][1]
+            return None
+
+        def dependency(code):
+            """(kind, dep): kind "file" → dep is the parent code; "db" → deepest file ancestor."""
+            if code in by_code:
+                return by_code[code][pi] or None
+            path = db_path(code)
+            if path is None:
+                return False  # unknown: already reported
+            ancestors = path.strip(sep).split(sep)[:-1]
+            for ancestor in reversed(ancestors):
+                if ancestor in by_code:
+                    return ancestor
+            return None
+
+        def compute(code, dep):
+            if code in by_code:
+                return make_path(paths[dep] if dep else None, code)
+            path = db_path(code)
+            if dep is None:
+                return path
+            marker = f"{sep}{dep}{sep}"
+            return paths[dep] + path[path.index(marker) + len(marker) :]
+
+        for start in by_code:
+            if start in paths:
+                continue
+            chain: list[tuple[str, object]] = []
+            on_chain: dict[str, int] = {}
+            code = start
+            outcome = None  # None: resolved normally; "bad": unresolvable
+            while True:
+                if code in paths:
+                    if paths[code] is None:
+                        outcome = "bad"
+                    break
+                if code in on_chain:
+                    cycle = [c for c, _d in chain[on_chain[code] :]]
+                    shown = " → ".join([*cycle, code]) if len(cycle) < 20 else ""
+                    for member in cycle:
+                        if member in by_code:
+                            self.issue(
+                                by_code[member][0],
+                                "parent_code",
+                                by_code[member][pi],
+                                _("Parent cycle: %(cycle)s") % {"cycle": shown or member},
+                            )
+                    outcome = "bad"
+                    break
+                dep = dependency(code)
+                if dep is False:
+                    outcome = "bad"
+                    break
+                on_chain[code] = len(chain)
+                chain.append((code, dep))
+                if dep is None:
+                    break
+                code = dep
+            for code, dep in reversed(chain):
+                if outcome == "bad":
+                    paths[code] = None
+                else:
+                    paths[code] = compute(code, dep)
+        max_length = self.model._meta.get_field("path").max_length
+        for code, record in by_code.items():
+            path = paths.get(code)
+            if path is not None and len(path) > max_length:
+                self.issue(
+                    record[0],
+                    "parent_code",
+                    record[pi],
+                    _(
+                        "The tree is too deep: the path of this record would exceed "
+                        "%(n)d characters."
+                    )
+                    % {"n": max_length},
+                )
+        self.paths = paths
+
+    # --- planning and writing
+    def plan(self) -> tuple[int, int, int]:
+        existing = self.existing
+        self.new: list[tuple] = []
+        self.changed: list[tuple] = []
+        unchanged = 0
+        for code, record in self.by_code.items():
+            old = existing.get(code)
+            if old is None:
+                self.new.append(record)
+            elif old[2] != record[2:]:
+                self.changed.append(record)
+            else:
+                # Equal values with a different path means an ancestor moved: the ancestor's
+                # subtree rewrite in `write` fixes the path; the row itself did not change.
+                unchanged += 1
+        return len(self.new), len(self.changed), unchanged
+
+    def extra_insert_values(self) -> dict[str, object]:
+        """Defaults of the model's columns the file does not set (status, …)."""
+        covered = {"id", "created_at", "updated_at", "version", "code", "path", "depth"}
+        covered.update(f.attname for f in self._field_objs)
+        extra = {}
+        for f in self.model._meta.concrete_fields:
+            if f.attname not in covered:
+                extra[f.column] = f.get_default()
+        return extra
+
+    def write(self, progress: ProgressCallback | None) -> None:
+        model = self.model
+        table = model._meta.db_table
+        now = timezone.now()
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        ids = reserve_ids(model, len(self.new))
+        id_of = {code: old[0] for code, old in self.existing.items()}
+        id_of.update(zip((r[1] for r in self.new), ids, strict=True))
+        tree = self.tree
+        fields = self.fields
+        parent_pos = fields.index("parent") if tree else -1
+        db_parents = self.db_parents
+        paths = self.paths
+        columns = [f.column for f in self._field_objs]
+        extra = self.extra_insert_values()
+        log_names = [f.name for f in loggable_fields(model)]
+
+        def parent_id(code):
+            if not code:
+                return None
+            return id_of[code] if code in id_of else db_parents[code][0]
+
+        def write_values(record):
+            values = list(record[2:])
+            if tree:
+                values[parent_pos] = parent_id(values[parent_pos])
+            return values
+
+        total = len(self.new) + len(self.changed)
+
+        # Updates first: a USCC moving from one row to another is freed before it is taken.
+        updates = []
+        log_entries = []
+        moved = []
+        for record in self.changed:
+            code = record[1]
+            old_id, old_version, old_values, old_path, old_parent_id = self.existing[code]
+            values = write_values(record)
+            row = values
+            if tree:
+                path = paths[code]
+                row = [*values, path, path.count(PATH_SEPARATOR) - 2]
+                if path != old_path:
+                    moved.append((old_path, path))
+            updates.append((*row, old_id, old_version))
+            changes = {}
+            for i, name in enumerate(fields):
+                if old_values[i] != record[2 + i]:
+                    before = old_parent_id if i == parent_pos else old_values[i]
+                    changes[name] = [_plain(before), _plain(values[i])]
+            log_entries.append((old_id, self.object_repr(code, record[2:]), "update", changes))
+        update_columns = columns + (["path", "depth"] if tree else [])
+        self.before_update()
+        update_rows(table, update_columns, updates, updated_at=now)
+        # Deepest first, so a node that moved inside a subtree that moved too ends up right.
+        for old_path, new_path in sorted(moved, key=lambda m: -m[0].count(PATH_SEPARATOR)):
+            move_descendants(model, old_path, new_path)
+        if progress:
+            progress("write", len(updates) / (total or 1), len(updates))
+
+        insert_columns = ["id", "created_at", "updated_at", "version", "code", *columns]
+        if tree:
+            insert_columns += ["path", "depth"]
+        insert_columns += list(extra)
+        extra_values = tuple(extra.values())
+        name_of_column = {f.column: f.name for f in model._meta.concrete_fields}
+        log_positions = [
+            (name, insert_columns.index(col))
+            for col, name in name_of_column.items()
+            if name in log_names
+        ]
+        new = self.new
+        done = len(updates)
+
+        def insert_tuples():
+            nonlocal done
+            for record, pk in zip(new, ids, strict=True):
+                row = [pk, stamp, stamp, 1, record[1], *write_values(record)]
+                if tree:
+                    path = paths[record[1]]
+                    row += [path, path.count(PATH_SEPARATOR) - 2]
+                row += extra_values
+                yield row
+                done += 1
+                if progress and done % PROGRESS_EVERY == 0:
+                    progress("write", done / (total or 1), done)
+
+        logged_new = []
+
+        def insert_and_remember():
+            for row in insert_tuples():
+                logged_new.append(row)
+                yield row
+
+        insert_rows(table, insert_columns, insert_and_remember())
+        name_pos = insert_columns.index(model._meta.get_field("name").column)
+        code_pos = insert_columns.index("code")
+
+        def create_entries():
+            for row in logged_new:
+                changes = {name: [None, _plain(row[pos])] for name, pos in log_positions}
+                yield (row[0], f"{row[name_pos]} ({row[code_pos]})", "create", changes)
+
+        write_change_log(model, create_entries(), actor=self.actor)
+        write_change_log(model, log_entries, actor=self.actor)
+        if progress:
+            progress("write", 1.0, total)
+
+    def before_update(self) -> None:
+        """Hook run just before changed rows are written."""
+
+
+def template_bytes(kind: str, fmt: str) -> bytes:
+    """An empty file with the header of `kind`, to be filled in by users."""
+    importer = IMPORTERS[kind]
+    buffer = io.BytesIO()
+    if fmt == "xlsx":
+        write_xlsx(buffer, importer.columns, [], text_columns=importer.text_columns)
+    else:
+        write_csv(buffer, importer.columns, [])
+    return buffer.getvalue()
+
+
+__all__ = [
+    "IMPORTERS",
+    "ImportIssue",
+    "ImportResult",
+    "Importer",
+    "TableImporter",
+    "issues_to_csv",
+    "issues_to_xlsx",
+    "register",
+    "run_import",
+    "template_bytes",
+]
+
+
+def can_import(user) -> bool:
+    """Superusers and sales controllers (销售管控岗) may import; nobody else."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    from django.apps import apps
+
+    staff_post = apps.get_model("org", "StaffPost")
+    return staff_post.objects.filter(staff__user=user, post="sales_control").exists()

@@ -1,0 +1,81 @@
+"""`gecrm import KIND FILE`: validate the whole file, then import all of it or nothing."""
+
+import sys
+import time
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from gecrm.core.importing import IMPORTERS, can_import, run_import
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, redrawn at most a few times a second."""
+
+    def __init__(self, stream, width: int = 30):
+        self.stream = stream
+        self.width = width
+        self.last = 0.0
+        self.started = time.monotonic()
+
+    def __call__(self, phase: str, fraction: float, rows: int) -> None:
+        now = time.monotonic()
+        if fraction < 1.0 and now - self.last < 0.2:
+            return
+        self.last = now
+        filled = int(self.width * fraction)
+        label = _("validating") if phase == "validate" else _("writing")
+        rate = rows / max(now - self.started, 1e-6)
+        self.stream.write(
+            f"\r{label:<10} [{'#' * filled}{'.' * (self.width - filled)}] {fraction:6.1%} "
+            f"{rows:>10,} {_('rows')} {rate:>9,.0f}/s"
+        )
+        if fraction >= 1.0:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+class Command(BaseCommand):
+    help = "Import a CSV or .xlsx file of org units, staff, products or customers."
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=sorted(IMPORTERS))
+        parser.add_argument("file")
+        parser.add_argument("--dry-run", action="store_true", help="Validate only; write nothing.")
+        parser.add_argument(
+            "--partial",
+            action="store_true",
+            help="The file covers part of the data (for kinds that replace a scope, e.g. billing).",
+        )
+        parser.add_argument("--user", help="Import as this user (scope, change log).")
+        parser.add_argument(
+            "--progress", action="store_true", help="Show a progress bar even when not a TTY."
+        )
+
+    def handle(self, *args, kind, file, dry_run, partial, user, progress, **options):
+        actor = None
+        if user:
+            actor = get_user_model()._default_manager.filter(username=user).first()
+            if actor is None:
+                raise CommandError(_("No user “%(name)s”.") % {"name": user})
+            if not can_import(actor):
+                raise CommandError(
+                    _("User “%(name)s” may not import (superusers and sales controllers may).")
+                    % {"name": user}
+                )
+        show = progress or sys.stderr.isatty()
+        bar = ProgressBar(sys.stderr) if show else None
+        result = run_import(kind, file, actor=actor, dry_run=dry_run, partial=partial, progress=bar)
+        if result.ok:
+            self.stdout.write(result.summary())
+            return
+        for issue in result.errors:
+            if issue.row:
+                column = issue.column
+                value = f" [{issue.value}]" if issue.value else ""
+                self.stderr.write(f"{file}:{issue.row}:{column}: {issue.message}{value}")
+            else:
+                self.stderr.write(f"{file}: {issue.message}")
+        self.stderr.write(result.summary())
+        sys.exit(1)

@@ -1,0 +1,245 @@
+"""`gecrm import customers`: the customer tree from CSV/.xlsx (DESIGN.md "Exchange formats")."""
+
+from django.utils.translation import gettext as _
+
+from gecrm.core.exporting import Exporter, register_exporter
+from gecrm.core.importing import (
+    CHUNK,
+    TableImporter,
+    choices_hint,
+    code_error,
+    fetch_keyed,
+    label_lookup,
+    parse_decimal,
+    register,
+)
+from gecrm.org.models import OrgUnit, Region
+
+from .choices import Industry, Segment, industry_segment
+from .filtersets import CustomerFilterSet
+from .models import Customer
+from .uscc import uscc_error
+
+
+@register
+class CustomerImporter(TableImporter):
+    kind = "customers"
+    model = Customer
+    columns = (
+        "code", "name", "uscc", "segment", "industry", "parent_code", "region", "org_unit",
+        "address", "lat", "lon",
+    )  # fmt: skip
+    required = ("code", "name", "segment", "org_unit")
+    text_columns = ("code", "uscc", "parent_code", "region", "org_unit")
+    fields = (
+        "name", "uscc", "segment", "industry", "parent", "region", "org_unit", "address", "lat",
+        "lon",
+    )  # fmt: skip
+
+    def prepare(self) -> None:
+        self.segments = label_lookup(Segment)
+        self.industries = label_lookup(Industry)
+        self.regions = set(Region.objects.values_list("code", flat=True))
+        self.org_units = dict(self.scoped(OrgUnit).values_list("code", "id"))
+        self.max_name = Customer._meta.get_field("name").max_length
+        self.max_address = Customer._meta.get_field("address").max_length
+        self.segment_hint = choices_hint(Segment)
+        self.industry_hint = choices_hint(Industry)
+
+    def parse(self, row, v):
+        # Hot path for million-row files: local names, dict lookups, no queries.
+        code, name, uscc, segment, industry, parent, region, org_unit, address, lat, lon = v
+        issue = self.issue
+        ok = True
+        if not code:
+            self.required_issue(row, "code")
+            ok = False
+        elif "/" in code or len(code) > 64:
+            issue(row, "code", code, code_error(code))
+            ok = False
+        if not name:
+            self.required_issue(row, "name")
+            ok = False
+        elif len(name) > self.max_name:
+            issue(row, "name", name, _("At most %(n)d characters.") % {"n": self.max_name})
+            ok = False
+        if uscc:
+            uscc = uscc.upper()
+            error = uscc_error(uscc)
+            if error:
+                issue(
+                    row,
+                    "uscc",
+                    uscc,
+                    _("Invalid unified social credit code: %(reason)s") % {"reason": error},
+                )
+                ok = False
+        seg = ""
+        if not segment:
+            self.required_issue(row, "segment")
+            ok = False
+        else:
+            seg = self.segments.get(segment.lower())
+            if seg is None:
+                issue(
+                    row,
+                    "segment",
+                    segment,
+                    _("Unknown value. Use one of: %(choices)s.") % {"choices": self.segment_hint},
+                )
+                ok = False
+        ind = ""
+        if industry:
+            ind = self.industries.get(industry.lower())
+            if ind is None:
+                issue(
+                    row,
+                    "industry",
+                    industry,
+                    _("Unknown value. Use one of: %(choices)s.") % {"choices": self.industry_hint},
+                )
+                ok = False
+            elif seg and industry_segment(ind) != seg:
+                issue(
+                    row,
+                    "industry",
+                    industry,
+                    _("Industry %(industry)s does not belong to segment %(segment)s.")
+                    % {"industry": ind, "segment": seg},
+                )
+                ok = False
+        if parent and ("/" in parent or len(parent) > 64):
+            issue(row, "parent_code", parent, code_error(parent))
+            ok = False
+        if region:
+            if region not in self.regions:
+                issue(
+                    row,
+                    "region",
+                    region,
+                    _("Unknown region: use a 6-digit GB/T 2260 division code."),
+                )
+                ok = False
+        else:
+            region = None
+        org_id = None
+        if not org_unit:
+            self.required_issue(row, "org_unit")
+            ok = False
+        else:
+            org_id = self.org_units.get(org_unit)
+            if org_id is None:
+                issue(row, "org_unit", org_unit, _("Unknown org unit code."))
+                ok = False
+        if len(address) > self.max_address:
+            issue(row, "address", address, _("At most %(n)d characters.") % {"n": self.max_address})
+            ok = False
+        lat_text = lon_text = None
+        if lat or lon:
+            if not (lat and lon):
+                column = "lon" if lat else "lat"
+                issue(row, column, "", _("Give both latitude and longitude, or neither."))
+                ok = False
+            else:
+                try:
+                    lat_text = f"{parse_decimal(lat, 6, -90, 90):.6f}"
+                except ValueError as exc:
+                    issue(row, "lat", lat, exc)
+                    ok = False
+                try:
+                    lon_text = f"{parse_decimal(lon, 6, -180, 180):.6f}"
+                except ValueError as exc:
+                    issue(row, "lon", lon, exc)
+                    ok = False
+        if not code or "/" in code or len(code) > 64:
+            return None
+        # A row with problems still takes part in the whole-file checks (duplicates, parents,
+        # cycles) so that one pass reports everything; issues alone decide that nothing is written.
+        if not ok and uscc and uscc_error(uscc):
+            uscc = ""
+        return (
+            row,
+            code,
+            name,
+            uscc,
+            seg,
+            ind,
+            parent,
+            region,
+            org_id,
+            address,
+            lat_text,
+            lon_text,
+        )
+
+    def check_unique_fields(self) -> None:
+        """A USCC identifies one legal entity: at most one customer may carry it."""
+        uscc_pos = 2 + self.fields.index("uscc")
+        holder: dict[str, tuple] = {}  # uscc → the first record carrying it
+        for record in self.by_code.values():
+            uscc = record[uscc_pos]
+            if not uscc:
+                continue
+            first = holder.setdefault(uscc, record)
+            if first is not record:
+                self.issue(
+                    record[0],
+                    "uscc",
+                    uscc,
+                    _("Duplicate unified social credit code: row %(row)d has it too.")
+                    % {"row": first[0]},
+                )
+        if not holder:
+            return
+        queryset = Customer._base_manager.exclude(uscc="")
+        for uscc, owner in fetch_keyed(queryset, "uscc", holder, ["uscc", "code"], scan=self._scan):
+            record = holder.get(uscc)
+            if record is None or owner == record[1]:
+                continue
+            # The owner may be giving its USCC up in this same file (two rows swapping codes).
+            owner_record = self.by_code.get(owner)
+            if owner_record is not None and owner_record[uscc_pos] != uscc:
+                continue
+            self.issue(
+                record[0],
+                "uscc",
+                uscc,
+                _("Another customer (%(code)s) already has this unified social credit code.")
+                % {"code": owner},
+            )
+
+    def before_update(self) -> None:
+        """Free the USCCs that change hands before writing, so a swap never hits the index."""
+        uscc_pos = self.fields.index("uscc")
+        ids = []
+        for record in self.changed:
+            pk, _version, old_values, _path, _parent = self.existing[record[1]]
+            if old_values[uscc_pos] and old_values[uscc_pos] != record[2 + uscc_pos]:
+                ids.append(pk)
+        for start in range(0, len(ids), CHUNK):
+            Customer._base_manager.filter(pk__in=ids[start : start + CHUNK]).update(uscc="")
+
+
+register_exporter(
+    Exporter(
+        kind="customers",
+        model=Customer,
+        columns=CustomerImporter.columns,
+        filterset_class=CustomerFilterSet,
+        fields=(
+            "code",
+            "name",
+            "uscc",
+            "segment",
+            "industry",
+            "parent__code",
+            "region_id",
+            "org_unit__code",
+            "address",
+            "lat",
+            "lon",
+        ),  # fmt: skip
+        order_by=("path",),
+        text_columns=CustomerImporter.text_columns,
+    )
+)
