@@ -138,6 +138,8 @@ FORMAT_MODULE_PATH = ["gecrm.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Vendored third-party assets (Tabler, ECharts) live outside any app.
+STATICFILES_DIRS = [SRC_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 
 SESSION_COOKIE_HTTPONLY = True

@@ -1,7 +1,454 @@
+"""Pages of the web UI: dashboard, org tree, staff, customers, contacts and products.
+
+Reads go through `restrict(user, action)` (via the generic views in `gecrm.core.views`);
+writes go through each app's actions.
+"""
+
+from django import forms
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from gecrm.catalog.actions import do_create_product, do_update_product
+from gecrm.catalog.filtersets import ProductFilterSet
+from gecrm.catalog.forms import ProductForm
+from gecrm.catalog.models import Product
+from gecrm.core.models import ObjectChange
+from gecrm.core.views import ObjectDetailView, ObjectEditView, ObjectListView
+from gecrm.customers.actions import (
+    do_add_contact,
+    do_create_customer,
+    do_update_contact,
+    do_update_customer,
+)
+from gecrm.customers.choices import Segment
+from gecrm.customers.filtersets import CustomerFilterSet
+from gecrm.customers.forms import INDENT, ContactForm, CustomerForm
+from gecrm.customers.models import Contact, Customer
+from gecrm.org.choices import OrgUnitKind, RegionLevel
+from gecrm.org.filtersets import StaffFilterSet
+from gecrm.org.models import OrgUnit, Region, Staff
+
+# How many children a tree level shows before linking to the full list instead.
+TREE_PAGE = 50
+# Region → its full name needs the parent chain (county → prefecture → province).
+REGION_CHAIN = "region__parent__parent"
+FILTER_UNIT_KINDS = [
+    OrgUnitKind.GROUP,
+    OrgUnitKind.PROVINCE,
+    OrgUnitKind.PREFECTURE,
+    OrgUnitKind.DISTRICT,
+    OrgUnitKind.CENTRE,
+]
+
+
+# ---------------------------------------------------------------- shared helpers
+
+
+def org_unit_choices(user, blank_label):
+    """Org units (not teams) as an indented tree for a filter select, keyed by code."""
+    units = (
+        OrgUnit.objects.restrict(user, "view")
+        .filter(kind__in=FILTER_UNIT_KINDS)
+        .order_by("path")
+        .values_list("code", "name", "depth")
+    )
+    return [("", blank_label)] + [(code, INDENT * depth + name) for code, name, depth in units]
+
+
+def region_choices(blank_label):
+    """Provinces with their prefectures, grouped, for a filter select keyed by division code."""
+    rows = Region.objects.filter(
+        level__in=[RegionLevel.PROVINCE, RegionLevel.PREFECTURE]
+    ).values_list("code", "name", "level", "parent_id")
+    provinces, prefectures = {}, {}
+    for code, name, level, parent_id in rows:
+        if level == RegionLevel.PROVINCE:
+            provinces[code] = name
+        else:
+            prefectures.setdefault(parent_id, []).append((code, name))
+    groups = [("", blank_label)]
+    for code, name in provinces.items():
+        members = [(code, _("%(province)s (all)") % {"province": name})]
+        members += [(c, INDENT + n) for c, n in prefectures.get(code, []) if n != "市辖区"]
+        groups.append((name, members))
+    return groups
+
+
+def count_subquery(queryset, outer_field="pk", lookup="parent"):
+    """A correlated COUNT over `queryset` for annotating each row (one query for a whole page).
+
+    A plain COUNT() Func, not the Count aggregate, so the subquery gets no GROUP BY.
+    """
+    counted = (
+        queryset.filter(**{lookup: OuterRef(outer_field)})
+        .order_by()
+        .annotate(n=Func("pk", function="COUNT"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def change_rows(entries, model):
+    """ObjectChange entries with their changed fields named by verbose name."""
+    rows = []
+    for entry in entries:
+        fields = []
+        for name, values in (entry.changes or {}).items():
+            try:
+                label = model._meta.get_field(name).verbose_name
+            except FieldDoesNotExist:
+                label = name
+            before, after = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
+            fields.append({"label": label, "before": before, "after": after})
+        rows.append({"entry": entry, "fields": fields})
+    return rows
+
+
+# ---------------------------------------------------------------- dashboard
 
 
 @login_required
 def home(request):
-    return render(request, "web/home.html")
+    user = request.user
+    customers = Customer.objects.restrict(user, "view")
+    by_segment = dict(
+        customers.order_by().values_list("segment").annotate(n=Count("pk")).values_list(
+            "segment", "n"
+        )
+    )
+    segment_data = [
+        {"code": seg.value, "name": str(seg.label), "value": by_segment.get(seg.value, 0)}
+        for seg in Segment
+    ]
+    stats = [
+        {
+            "label": _("Org units"),
+            "value": OrgUnit.objects.restrict(user, "view").count(),
+            "icon": "sitemap",
+            "color": "bg-indigo-lt",
+            "url": reverse("web:org_tree"),
+        },
+        {
+            "label": _("Customers"),
+            "value": customers.count(),
+            "icon": "building",
+            "color": "bg-blue-lt",
+            "url": reverse("web:customer_list"),
+        },
+        {
+            "label": _("Headquarters customers"),
+            "value": customers.filter(parent__isnull=True).count(),
+            "icon": "crown",
+            "color": "bg-yellow-lt",
+            "url": reverse("web:customer_list") + "?headquarters=true",
+        },
+        {
+            "label": _("Staff"),
+            "value": Staff.objects.restrict(user, "view").count(),
+            "icon": "users",
+            "color": "bg-green-lt",
+            "url": reverse("web:staff_list"),
+        },
+        {
+            "label": _("Products"),
+            "value": Product.objects.restrict(user, "view").count(),
+            "icon": "package",
+            "color": "bg-purple-lt",
+            "url": reverse("web:product_list"),
+        },
+    ]
+    # The change log is not scoped per row yet, so only administrators see everyone's changes.
+    changes = ObjectChange.objects.all() if user.is_superuser else ObjectChange.objects.filter(
+        actor=user
+    )
+    recent = list(changes.order_by("-time", "-id")[:12])
+    return render(
+        request,
+        "web/home.html",
+        {"stats": stats, "segment_data": segment_data, "recent_changes": recent},
+    )
+
+
+# ---------------------------------------------------------------- org units
+
+
+def _org_nodes(user, queryset):
+    staff = Staff.objects.restrict(user, "view")
+    return (
+        queryset.select_related(REGION_CHAIN)
+        .annotate(
+            child_count=count_subquery(OrgUnit.objects.restrict(user, "view")),
+            staff_count=count_subquery(
+                staff, outer_field="path", lookup="org_unit__path__startswith"
+            ),
+        )
+        .order_by("path")
+    )
+
+
+@login_required
+def org_tree(request):
+    units = OrgUnit.objects.restrict(request.user, "view")
+    top_depth = units.order_by("depth").values_list("depth", flat=True).first()
+    roots = list(_org_nodes(request.user, units.filter(depth=top_depth or 0)))
+    # The top level is opened on arrival: a national tree starts with the provinces in view.
+    children = list(_org_nodes(request.user, units.filter(parent__in=roots)))
+    for root in roots:
+        root.children_list = [c for c in children if c.parent_id == root.pk]
+    return render(request, "web/org/tree.html", {"roots": roots, "unit_count": units.count()})
+
+
+@login_required
+@require_GET
+def orgunit_children(request, code):
+    units = OrgUnit.objects.restrict(request.user, "view")
+    unit = get_object_or_404(units, code=code)
+    children = list(_org_nodes(request.user, units.filter(parent=unit)))
+    return render(request, "web/org/tree_nodes.html", {"nodes": children})
+
+
+class OrgUnitDetailView(ObjectDetailView):
+    model = OrgUnit
+    template_name = "web/org/unit_detail.html"
+    select_related = (REGION_CHAIN, "parent")
+
+    def get_extra_context(self, request, obj):
+        user = request.user
+        staff = Staff.objects.restrict(user, "view")
+        members = list(
+            staff.filter(org_unit=obj).select_related("user").prefetch_related("posts")[:100]
+        )
+        return {
+            "ancestors": list(
+                OrgUnit.objects.restrict(user, "view")
+                .filter(code__in=obj.ancestor_codes)
+                .order_by("depth")
+            ),
+            "children": list(_org_nodes(user, OrgUnit.objects.restrict(user, "view").filter(
+                parent=obj
+            ))),
+            "members": members,
+            "member_count": staff.filter(org_unit=obj).count(),
+            "subtree_staff_count": staff.filter(org_unit__path__startswith=obj.path).count(),
+            "customer_count": Customer.objects.restrict(user, "view")
+            .filter(org_unit__path__startswith=obj.path)
+            .count(),
+        }
+
+
+# ---------------------------------------------------------------- staff
+
+
+class StaffListView(ObjectListView):
+    model = Staff
+    filterset_class = StaffFilterSet
+    template_name = "web/staff/list.html"
+    table_template_name = "web/staff/table.html"
+    select_related = ("user", "org_unit")
+    prefetch_related = ("posts",)
+
+    def customize_filter_form(self, form, request):
+        super().customize_filter_form(form, request)
+        form.fields["org_unit"].widget = forms.Select(
+            choices=org_unit_choices(request.user, _("All"))
+        )
+        form.fields["q"].widget.attrs["placeholder"] = _("Username or name")
+
+
+# ---------------------------------------------------------------- customers
+
+
+class CustomerListView(ObjectListView):
+    model = Customer
+    filterset_class = CustomerFilterSet
+    template_name = "web/customers/list.html"
+    table_template_name = "web/customers/table.html"
+    select_related = (REGION_CHAIN, "org_unit", "parent")
+
+    def customize_filter_form(self, form, request):
+        super().customize_filter_form(form, request)
+        form.fields["org_unit"].widget = forms.Select(
+            choices=org_unit_choices(request.user, _("All"))
+        )
+        form.fields["region"].widget = forms.Select(choices=region_choices(_("All")))
+        form.fields["headquarters"].widget = forms.Select(
+            choices=[("", _("All")), ("true", _("Headquarters only")), ("false", _("Branches"))]
+        )
+        form.fields["headquarters"].label = _("Level")
+        form.fields["q"].label = _("Search")
+        form.fields["q"].widget.attrs["placeholder"] = _("Name, code or USCC")
+        # The parent filter is reached through links ("all branches"), not typed.
+        form.fields["parent"].widget = forms.HiddenInput()
+
+
+def _customer_nodes(queryset, scope):
+    return queryset.select_related("org_unit").annotate(child_count=count_subquery(scope))
+
+
+def _first_children(scope, parent_ids):
+    """The first TREE_PAGE children (by code) of each parent, in one query."""
+    ranked = _customer_nodes(scope.filter(parent_id__in=parent_ids), scope).annotate(
+        rank=Window(RowNumber(), partition_by="parent_id", order_by="code")
+    )
+    return list(ranked.filter(rank__lte=TREE_PAGE).order_by("parent_id", "code"))
+
+
+def build_group_tree(user, customer):
+    """The customer's group from its top visible ancestor down to it, each level's first page
+    of branches loaded, the rest expandable on demand. A constant number of queries."""
+    scope = Customer.objects.restrict(user, "view")
+    chain = list(
+        _customer_nodes(scope.filter(code__in=[*customer.ancestor_codes, customer.code]), scope)
+        .order_by("depth")
+    )
+    children = _first_children(scope, [node.pk for node in chain])
+    by_parent = {}
+    for child in children:
+        by_parent.setdefault(child.parent_id, []).append(child)
+    chain_by_pk = {node.pk: node for node in chain}
+    for node in chain:
+        kids = by_parent.get(node.pk, [])
+        for i, kid in enumerate(kids):
+            if kid.pk in chain_by_pk:
+                kids[i] = chain_by_pk[kid.pk]  # the path to the current customer stays open
+        nxt = next((n for n in chain if n.parent_id == node.pk), None)
+        if nxt is not None and nxt not in kids:
+            kids.append(nxt)  # on the path but beyond the first page: still shown
+        node.children_list = kids
+        node.more = max(0, node.child_count - len(kids))
+    return chain[0] if chain else None
+
+
+class CustomerDetailView(ObjectDetailView):
+    model = Customer
+    template_name = "web/customers/detail.html"
+    select_related = (REGION_CHAIN, "org_unit", "parent")
+
+    def get_extra_context(self, request, obj):
+        contacts = list(obj.contacts.all())
+        history = ObjectChange.objects.filter(
+            Q(object_type="customers.customer", object_id=str(obj.pk))
+            | Q(object_type="customers.contact", object_id__in=[str(c.pk) for c in contacts])
+        ).order_by("-time", "-id")[:20]
+        return {
+            "contacts": contacts,
+            "tree_root": build_group_tree(request.user, obj),
+            "history": change_rows(history, Customer),
+        }
+
+
+@login_required
+@require_GET
+def customer_children(request, code):
+    scope = Customer.objects.restrict(request.user, "view")
+    node = get_object_or_404(scope, code=code)
+    children = list(_customer_nodes(scope.filter(parent=node), scope).order_by("code")[
+        : TREE_PAGE + 1
+    ])
+    more = 0
+    if len(children) > TREE_PAGE:
+        children = children[:TREE_PAGE]
+        more = scope.filter(parent=node).count() - TREE_PAGE
+    return render(
+        request,
+        "web/customers/tree_nodes.html",
+        {
+            "nodes": children,
+            "parent": node,
+            "more": more,
+            "current_code": request.GET.get("current", ""),
+        },
+    )
+
+
+class CustomerEditView(ObjectEditView):
+    model = Customer
+    form_class = CustomerForm
+    template_name = "web/customers/edit.html"
+    create_action = do_create_customer
+    update_action = do_update_customer
+
+    def get_form_kwargs(self, request, obj):
+        return {"user": request.user}
+
+    def get_success_url(self, obj):
+        return reverse("web:customer_detail", args=[obj.code])
+
+    def get_cancel_url(self, obj):
+        if obj is None:
+            return reverse("web:customer_list")
+        return self.get_success_url(obj)
+
+
+class ContactEditView(ObjectEditView):
+    """Add (no pk) or edit a contact of a customer the user may change."""
+
+    model = Contact
+    form_class = ContactForm
+    template_name = "web/customers/contact_edit.html"
+    update_action = do_update_contact
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.customer = None
+
+    def get_customer(self, request, code):
+        if self.customer is None:
+            self.customer = get_object_or_404(
+                Customer.objects.restrict(request.user, "change"), code=code
+            )
+        return self.customer
+
+    def get_object(self, request, **kwargs):
+        customer = self.get_customer(request, kwargs["code"])
+        if "pk" not in kwargs:
+            return None
+        return get_object_or_404(
+            Contact.objects.restrict(request.user, "change"), customer=customer, pk=kwargs["pk"]
+        )
+
+    def create(self, request, fields):
+        return do_add_contact(self.customer, fields, actor=request.user, source="web")
+
+    def get_success_url(self, obj):
+        return reverse("web:customer_detail", args=[self.customer.code])
+
+    def get_cancel_url(self, obj):
+        return self.get_success_url(obj)
+
+    def get_extra_context(self, request, obj):
+        return {"customer": self.customer}
+
+
+# ---------------------------------------------------------------- products
+
+
+class ProductListView(ObjectListView):
+    model = Product
+    filterset_class = ProductFilterSet
+    template_name = "web/catalog/product_list.html"
+    table_template_name = "web/catalog/product_table.html"
+
+    def customize_filter_form(self, form, request):
+        super().customize_filter_form(form, request)
+        form.fields["is_ict"].widget = forms.Select(
+            choices=[("", _("All")), ("true", _("ICT")), ("false", _("Basic communications"))]
+        )
+        form.fields["q"].widget.attrs["placeholder"] = _("Name or code")
+
+
+class ProductEditView(ObjectEditView):
+    model = Product
+    form_class = ProductForm
+    template_name = "web/catalog/product_edit.html"
+    create_action = do_create_product
+    update_action = do_update_product
+
+    def get_success_url(self, obj):
+        return reverse("web:product_list")

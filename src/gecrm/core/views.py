@@ -1,0 +1,249 @@
+"""Generic list, detail and edit views shared by every app (in the spirit of NetBox's).
+
+Each reads through `Model.objects.restrict(user, action)`, so a missing and an out-of-scope
+object look the same (404), and each writes only through the owning app's actions.
+"""
+
+import copy
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from .exceptions import StaleObjectError
+
+TABLE_TARGET = "object-table"
+
+
+def add_validation_errors(form: forms.Form, error: ValidationError) -> None:
+    """Attach an action's ValidationError to `form`.
+
+    Errors on fields the form shows go to those fields; the rest (rules spanning fields the form
+    does not show) become form-wide errors that still name the field.
+    """
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        if name in form.fields:
+            form.add_error(name, errors)
+            continue
+        for item in errors:
+            text = " ".join(item.messages)
+            if name != "__all__":
+                try:
+                    label = form._meta.model._meta.get_field(name).verbose_name
+                except (AttributeError, LookupError):
+                    label = name
+                text = f"{label}: {text}"
+            form.add_error(None, text)
+
+
+def render_conflict(request, message, back_url=None):
+    """The 409 page: nothing was written, the user reloads and tries again."""
+    return render(
+        request, "web/conflict.html", {"message": message, "back_url": back_url}, status=409
+    )
+
+
+class ObjectListView(LoginRequiredMixin, View):
+    """A filterable, sortable, paginated list of the objects the user may view.
+
+    htmx requests aimed at the table (`hx-target="#object-table"`) get only the table back.
+    """
+
+    model = None
+    filterset_class = None
+    template_name = None
+    table_template_name = None
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
+    per_page_choices = (25, 50, 100)
+
+    def get_queryset(self, request):
+        qs = self.model.objects.restrict(request.user, "view")
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        if self.prefetch_related:
+            qs = qs.prefetch_related(*self.prefetch_related)
+        return qs
+
+    def customize_filter_form(self, form, request) -> None:
+        """Hook: swap widgets (e.g. a select of org units for a code input). Call super()."""
+        for field in form.fields.values():
+            # A blank choice in a filter means "any value", so say so instead of "---------".
+            if isinstance(field, forms.ChoiceField) and field.choices:
+                field.choices = [("", _("All"))] + [c for c in field.choices if c[0] != ""]
+
+    def get_extra_context(self, request) -> dict:
+        return {}
+
+    def get_per_page(self, request) -> int:
+        try:
+            per_page = int(request.GET.get("per_page", ""))
+        except ValueError:
+            return self.per_page_choices[0]
+        return per_page if per_page in self.per_page_choices else self.per_page_choices[0]
+
+    def get(self, request):
+        filterset = self.filterset_class(
+            request.GET, queryset=self.get_queryset(request), request=request
+        )
+        self.customize_filter_form(filterset.form, request)
+        # Invalid filter values are shown as errors; the valid ones still apply.
+        filterset.is_valid()
+        paginator = Paginator(filterset.qs, self.get_per_page(request))
+        page = paginator.get_page(request.GET.get("page"))
+        ordering = request.GET.get("ordering", "")
+        context = {
+            "model_meta": self.model._meta,
+            "filterset": filterset,
+            "filter_form": filterset.form,
+            "paginator": paginator,
+            "page": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "object_list": page.object_list,
+            "per_page": paginator.per_page,
+            "per_page_choices": self.per_page_choices,
+            "ordering": ordering,
+            "is_filtered": any(
+                v for k, v in request.GET.items() if k not in ("page", "per_page", "ordering")
+            ),
+            "table_template": self.table_template_name,
+            **self.get_extra_context(request),
+        }
+        if request.htmx and request.htmx.target == TABLE_TARGET:
+            return render(request, self.table_template_name, context)
+        return render(request, self.template_name, context)
+
+
+class ObjectDetailView(LoginRequiredMixin, View):
+    """One object, looked up by its code in the user's restricted queryset."""
+
+    model = None
+    template_name = None
+    lookup_field = "code"
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        qs = self.model.objects.restrict(request.user, "view")
+        return qs.select_related(*self.select_related) if self.select_related else qs
+
+    def get_object(self, request, **kwargs):
+        return get_object_or_404(
+            self.get_queryset(request), **{self.lookup_field: kwargs[self.lookup_field]}
+        )
+
+    def get_extra_context(self, request, obj) -> dict:
+        return {}
+
+    def get(self, request, **kwargs):
+        obj = self.get_object(request, **kwargs)
+        context = {"object": obj, "model_meta": self.model._meta}
+        context.update(self.get_extra_context(request, obj))
+        return render(request, self.template_name, context)
+
+
+class ObjectEditView(LoginRequiredMixin, View):
+    """Create (no lookup in the URL) or edit an object with a ModelForm and the app's actions.
+
+    `create_action(fields, *, actor, source)` and
+    `update_action(obj, changes, *, expected_version, actor, source)` do the writing. An edit
+    carries the version the user loaded in a hidden field: if someone saved in between, the
+    action raises StaleObjectError and the user gets a 409 page with nothing written.
+    """
+
+    model = None
+    form_class = None
+    template_name = "web/object_edit.html"
+    lookup_field = "code"
+    create_action = None
+    update_action = None
+
+    def get_queryset(self, request):
+        return self.model.objects.restrict(request.user, "change")
+
+    def get_object(self, request, **kwargs):
+        if self.lookup_field not in kwargs:
+            return None
+        return get_object_or_404(
+            self.get_queryset(request), **{self.lookup_field: kwargs[self.lookup_field]}
+        )
+
+    def get_form_kwargs(self, request, obj) -> dict:
+        return {}
+
+    def get_form(self, request, obj, data=None):
+        # The form validates a copy: the action must see the object as it was loaded.
+        instance = copy.copy(obj) if obj is not None else None
+        form = self.form_class(data=data, instance=instance, **self.get_form_kwargs(request, obj))
+        if obj is not None:
+            form.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=obj.version
+            )
+        return form
+
+    def form_fields(self, form) -> dict:
+        """The values the action receives: every editable field the form shows."""
+        return {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if name != "version" and not form.fields[name].disabled
+        }
+
+    def create(self, request, fields: dict):
+        return type(self).create_action(fields, actor=request.user, source="web")
+
+    def update(self, request, obj, fields: dict, expected_version: int):
+        return type(self).update_action(
+            obj, fields, expected_version=expected_version, actor=request.user, source="web"
+        )
+
+    def get_success_url(self, obj) -> str:
+        raise NotImplementedError
+
+    def get_cancel_url(self, obj) -> str:
+        return self.get_success_url(obj) if obj is not None else "."
+
+    def get_extra_context(self, request, obj) -> dict:
+        return {}
+
+    def render_form(self, request, obj, form, status=200):
+        context = {
+            "object": obj,
+            "form": form,
+            "model_meta": self.model._meta,
+            "is_create": obj is None,
+            "cancel_url": self.get_cancel_url(obj),
+            **self.get_extra_context(request, obj),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request, **kwargs):
+        obj = self.get_object(request, **kwargs)
+        return self.render_form(request, obj, self.get_form(request, obj))
+
+    def post(self, request, **kwargs):
+        obj = self.get_object(request, **kwargs)
+        form = self.get_form(request, obj, data=request.POST)
+        if form.is_valid():
+            fields = self.form_fields(form)
+            try:
+                if obj is None:
+                    obj = self.create(request, fields)
+                    messages.success(request, _("%(object)s was created.") % {"object": obj})
+                else:
+                    self.update(request, obj, fields, form.cleaned_data["version"])
+                    messages.success(request, _("%(object)s was saved.") % {"object": obj})
+            except ValidationError as error:
+                add_validation_errors(form, error)
+            except StaleObjectError as error:
+                return render_conflict(request, str(error), self.get_cancel_url(obj))
+            else:
+                return redirect(self.get_success_url(obj))
+        return self.render_form(request, obj, form, status=200)

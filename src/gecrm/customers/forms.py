@@ -1,0 +1,85 @@
+"""Web forms for customers and contacts; writes still go through `actions.py`."""
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gecrm.org.choices import RegionLevel
+from gecrm.org.models import OrgUnit, Region
+
+from .models import Contact, Customer
+
+INDENT = "\u3000"  # an ideographic space: indents Chinese names evenly
+
+
+class OrgUnitChoiceField(forms.ModelChoiceField):
+    """An org unit chosen by code, listed as an indented tree."""
+
+    def label_from_instance(self, obj):
+        return INDENT * obj.depth + obj.name
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.full_name} ({obj.code})"
+
+
+def org_unit_queryset(user):
+    return OrgUnit.objects.restrict(user, "view").only("code", "name", "depth", "path")
+
+
+def region_queryset(current_code: str | None = None):
+    """Provinces and prefectures (and the current value, which may be a county)."""
+    levels = Q(level__in=[RegionLevel.PROVINCE, RegionLevel.PREFECTURE])
+    if current_code:
+        levels |= Q(code=current_code)
+    return Region.objects.filter(levels).select_related("parent__parent")
+
+
+class CustomerForm(forms.ModelForm):
+    parent = forms.ModelChoiceField(
+        queryset=Customer.objects.none(),
+        to_field_name="code",
+        required=False,
+        label=_("Parent customer code"),
+        help_text=_("Leave empty for a headquarters customer."),
+        widget=forms.TextInput,
+    )
+    org_unit = OrgUnitChoiceField(
+        queryset=OrgUnit.objects.none(), to_field_name="code", label=_("Org unit")
+    )
+    region = RegionChoiceField(queryset=Region.objects.none(), required=False, label=_("Region"))
+
+    class Meta:
+        model = Customer
+        fields = [
+            "code",
+            "name",
+            "uscc",
+            "segment",
+            "industry",
+            "status",
+            "parent",
+            "org_unit",
+            "region",
+            "address",
+            "lat",
+            "lon",
+        ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Customer.objects.restrict(user, "view")
+        self.fields["org_unit"].queryset = org_unit_queryset(user)
+        self.fields["region"].queryset = region_queryset(self.instance.region_id)
+        if self.instance.pk:
+            # The code names the customer in URLs, imports and exports: it never changes here.
+            self.fields["code"].disabled = True
+            if self.instance.parent_id:
+                self.initial["parent"] = self.instance.parent.code
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "phone", "email", "is_primary"]
