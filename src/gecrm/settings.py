@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -141,6 +142,9 @@ STATIC_ROOT = VAR_DIR / "static"
 # Vendored third-party assets (Tabler, ECharts) live outside any app.
 STATICFILES_DIRS = [SRC_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
+# WhiteNoise serves static files in every mode, so `gecrm demo` and `runserver` without DEBUG
+# look right; outside production it reads them straight from the apps (no collectstatic needed).
+WHITENOISE_USE_FINDERS = os.environ.get("GECRM_ENV", "dev") != "production"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("GECRM_SESSION_AGE", str(8 * 3600)))
