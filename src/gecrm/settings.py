@@ -5,6 +5,7 @@ a bad value stops start-up with a message that names the variable.
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -69,7 +70,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "gecrm.core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -145,6 +146,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 # WhiteNoise serves static files in every mode, so `gecrm demo` and `runserver` without DEBUG
 # look right; outside production it reads them straight from the apps (no collectstatic needed).
 WHITENOISE_USE_FINDERS = os.environ.get("GECRM_ENV", "dev") != "production"
+if WHITENOISE_USE_FINDERS:  # STATIC_ROOT exists only after collectstatic, which dev does not need
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("GECRM_SESSION_AGE", str(8 * 3600)))

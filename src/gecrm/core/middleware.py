@@ -1,5 +1,8 @@
+from django.conf import settings
 from django.http import HttpResponse
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from .exceptions import StaleObjectError
 
@@ -34,3 +37,24 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             current_ip.reset(token)
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Chinese first: the UI speaks zh-hans unless the user chose another language.
+
+    Django's own middleware follows the browser's Accept-Language, so a Chinese office on an
+    English operating system would get English pages. Here the language comes from the language
+    cookie (set by the language switcher) or else LANGUAGE_CODE; only API clients, which have no
+    switcher, may ask for a language with Accept-Language.
+    """
+
+    def process_request(self, request):
+        cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if cookie and translation.check_for_language(cookie):
+            language = translation.get_supported_language_variant(cookie)
+        elif request.path_info.startswith("/api/"):
+            language = translation.get_language_from_request(request)
+        else:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
