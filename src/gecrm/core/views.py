@@ -9,13 +9,14 @@ import copy
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
 from .exceptions import StaleObjectError
+from .models import ObjectChange
 
 TABLE_TARGET = "object-table"
 
@@ -77,7 +78,13 @@ class ObjectListView(LoginRequiredMixin, View):
         """Hook: swap widgets (e.g. a select of org units for a code input). Call super()."""
         for field in form.fields.values():
             # A blank choice in a filter means "any value", so say so instead of "---------".
-            if isinstance(field, forms.ChoiceField) and field.choices:
+            # django-filters' choice fields prepend their `empty_label` when iterated.
+            # The widget keeps a shallow copy of the class-level field's iterator, so point it at
+            # this form's field again.
+            if getattr(field, "empty_label", None) is not None:
+                field.empty_label = _("All")
+                field.widget.choices = field.choices
+            elif isinstance(field, forms.ChoiceField) and field.choices:
                 field.choices = [("", _("All"))] + [c for c in field.choices if c[0] != ""]
 
     def get_extra_context(self, request) -> dict:
@@ -122,12 +129,42 @@ class ObjectListView(LoginRequiredMixin, View):
         return render(request, self.template_name, context)
 
 
+def object_history(obj, limit: int = 20):
+    """The latest change log entries of `obj`, newest first."""
+    return ObjectChange.objects.filter(
+        object_type=obj._meta.label_lower, object_id=str(obj.pk)
+    ).order_by("-time", "-id")[:limit]
+
+
+def change_rows(entries, model):
+    """ObjectChange entries with their changed fields named by verbose name, for templates."""
+    rows = []
+    for entry in entries:
+        fields = []
+        for name, values in (entry.changes or {}).items():
+            try:
+                label = model._meta.get_field(name).verbose_name
+            except FieldDoesNotExist:
+                label = name
+            if isinstance(values, list):
+                before, after = (values + [None, None])[:2]
+            else:
+                before, after = None, values
+            fields.append({"label": label, "before": before, "after": after})
+        rows.append({"entry": entry, "fields": fields})
+    return rows
+
+
 class ObjectDetailView(LoginRequiredMixin, View):
-    """One object, looked up by its code in the user's restricted queryset."""
+    """One object, looked up by its code in the user's restricted queryset.
+
+    The context carries `object` and its change `history` (see `get_history`).
+    """
 
     model = None
     template_name = None
     lookup_field = "code"
+    lookup_url_kwarg = None  # defaults to lookup_field
     select_related: tuple[str, ...] = ()
 
     def get_queryset(self, request):
@@ -135,16 +172,22 @@ class ObjectDetailView(LoginRequiredMixin, View):
         return qs.select_related(*self.select_related) if self.select_related else qs
 
     def get_object(self, request, **kwargs):
-        return get_object_or_404(
-            self.get_queryset(request), **{self.lookup_field: kwargs[self.lookup_field]}
-        )
+        value = kwargs[self.lookup_url_kwarg or self.lookup_field]
+        return get_object_or_404(self.get_queryset(request), **{self.lookup_field: value})
+
+    def get_history(self, request, obj):
+        return change_rows(object_history(obj), self.model)
 
     def get_extra_context(self, request, obj) -> dict:
         return {}
 
     def get(self, request, **kwargs):
         obj = self.get_object(request, **kwargs)
-        context = {"object": obj, "model_meta": self.model._meta}
+        context = {
+            "object": obj,
+            "model_meta": self.model._meta,
+            "history": self.get_history(request, obj),
+        }
         context.update(self.get_extra_context(request, obj))
         return render(request, self.template_name, context)
 
@@ -162,6 +205,7 @@ class ObjectEditView(LoginRequiredMixin, View):
     form_class = None
     template_name = "web/object_edit.html"
     lookup_field = "code"
+    lookup_url_kwarg = None  # defaults to lookup_field
     create_action = None
     update_action = None
 
@@ -169,11 +213,10 @@ class ObjectEditView(LoginRequiredMixin, View):
         return self.model.objects.restrict(request.user, "change")
 
     def get_object(self, request, **kwargs):
-        if self.lookup_field not in kwargs:
+        kwarg = self.lookup_url_kwarg or self.lookup_field
+        if kwarg not in kwargs:
             return None
-        return get_object_or_404(
-            self.get_queryset(request), **{self.lookup_field: kwargs[self.lookup_field]}
-        )
+        return get_object_or_404(self.get_queryset(request), **{self.lookup_field: kwargs[kwarg]})
 
     def get_form_kwargs(self, request, obj) -> dict:
         return {}
@@ -183,6 +226,14 @@ class ObjectEditView(LoginRequiredMixin, View):
         instance = copy.copy(obj) if obj is not None else None
         form = self.form_class(data=data, instance=instance, **self.get_form_kwargs(request, obj))
         if obj is not None:
+            # A ModelForm's initial value of a foreign key is the raw id; a choice field keyed by
+            # another column (`to_field_name="code"`) would then show nothing selected.
+            for name, field in form.fields.items():
+                key = getattr(field, "to_field_name", None)
+                related_id = form.initial.get(name)
+                if key and related_id is not None and not isinstance(related_id, str):
+                    related = getattr(obj, name, None)
+                    form.initial[name] = getattr(related, key, related_id)
             form.fields["version"] = forms.IntegerField(
                 widget=forms.HiddenInput, initial=obj.version
             )

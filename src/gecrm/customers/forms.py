@@ -1,39 +1,17 @@
 """Web forms for customers and contacts; writes still go through `actions.py`."""
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gecrm.org.choices import RegionLevel
+from gecrm.org.forms import (
+    OrgUnitChoiceField,
+    RegionChoiceField,
+    org_unit_queryset,
+    region_queryset,
+)
 from gecrm.org.models import OrgUnit, Region
 
 from .models import Contact, Customer
-
-INDENT = "\u3000"  # an ideographic space: indents Chinese names evenly
-
-
-class OrgUnitChoiceField(forms.ModelChoiceField):
-    """An org unit chosen by code, listed as an indented tree."""
-
-    def label_from_instance(self, obj):
-        return INDENT * obj.depth + obj.name
-
-
-class RegionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.full_name} ({obj.code})"
-
-
-def org_unit_queryset(user):
-    return OrgUnit.objects.restrict(user, "view").only("code", "name", "depth", "path")
-
-
-def region_queryset(current_code: str | None = None):
-    """Provinces and prefectures (and the current value, which may be a county)."""
-    levels = Q(level__in=[RegionLevel.PROVINCE, RegionLevel.PREFECTURE])
-    if current_code:
-        levels |= Q(code=current_code)
-    return Region.objects.filter(levels).select_related("parent__parent")
 
 
 class CustomerForm(forms.ModelForm):

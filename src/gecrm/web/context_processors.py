@@ -47,5 +47,7 @@ def navigation(request):
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        items.append({"key": key, "label": label, "url": url, "icon": icon, "active": key == active})
+        items.append(
+            {"key": key, "label": label, "url": url, "icon": icon, "active": key == active}
+        )
     return {"nav_items": items, "nav_section": active}

@@ -6,7 +6,6 @@ writes go through each app's actions.
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404, render
@@ -19,7 +18,12 @@ from gecrm.catalog.filtersets import ProductFilterSet
 from gecrm.catalog.forms import ProductForm
 from gecrm.catalog.models import Product
 from gecrm.core.models import ObjectChange
-from gecrm.core.views import ObjectDetailView, ObjectEditView, ObjectListView
+from gecrm.core.views import (
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    change_rows,
+)
 from gecrm.customers.actions import (
     do_add_contact,
     do_create_customer,
@@ -28,10 +32,12 @@ from gecrm.customers.actions import (
 )
 from gecrm.customers.choices import Segment
 from gecrm.customers.filtersets import CustomerFilterSet
-from gecrm.customers.forms import INDENT, ContactForm, CustomerForm
+from gecrm.customers.forms import ContactForm, CustomerForm
 from gecrm.customers.models import Contact, Customer
+from gecrm.org.actions import do_create_org_unit, do_update_org_unit, do_update_staff
 from gecrm.org.choices import OrgUnitKind, RegionLevel
 from gecrm.org.filtersets import StaffFilterSet
+from gecrm.org.forms import INDENT, OrgUnitForm, StaffForm
 from gecrm.org.models import OrgUnit, Region, Staff
 
 # How many children a tree level shows before linking to the full list instead.
@@ -94,22 +100,6 @@ def count_subquery(queryset, outer_field="pk", lookup="parent"):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def change_rows(entries, model):
-    """ObjectChange entries with their changed fields named by verbose name."""
-    rows = []
-    for entry in entries:
-        fields = []
-        for name, values in (entry.changes or {}).items():
-            try:
-                label = model._meta.get_field(name).verbose_name
-            except FieldDoesNotExist:
-                label = name
-            before, after = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
-            fields.append({"label": label, "before": before, "after": after})
-        rows.append({"entry": entry, "fields": fields})
-    return rows
-
-
 # ---------------------------------------------------------------- dashboard
 
 
@@ -118,9 +108,10 @@ def home(request):
     user = request.user
     customers = Customer.objects.restrict(user, "view")
     by_segment = dict(
-        customers.order_by().values_list("segment").annotate(n=Count("pk")).values_list(
-            "segment", "n"
-        )
+        customers.order_by()
+        .values_list("segment")
+        .annotate(n=Count("pk"))
+        .values_list("segment", "n")
     )
     segment_data = [
         {"code": seg.value, "name": str(seg.label), "value": by_segment.get(seg.value, 0)}
@@ -142,7 +133,7 @@ def home(request):
             "url": reverse("web:customer_list"),
         },
         {
-            "label": _("Headquarters customers"),
+            "label": _("Customer groups"),
             "value": customers.filter(parent__isnull=True).count(),
             "icon": "crown",
             "color": "bg-yellow-lt",
@@ -164,8 +155,8 @@ def home(request):
         },
     ]
     # The change log is not scoped per row yet, so only administrators see everyone's changes.
-    changes = ObjectChange.objects.all() if user.is_superuser else ObjectChange.objects.filter(
-        actor=user
+    changes = (
+        ObjectChange.objects.all() if user.is_superuser else ObjectChange.objects.filter(actor=user)
     )
     recent = list(changes.order_by("-time", "-id")[:12])
     return render(
@@ -230,9 +221,9 @@ class OrgUnitDetailView(ObjectDetailView):
                 .filter(code__in=obj.ancestor_codes)
                 .order_by("depth")
             ),
-            "children": list(_org_nodes(user, OrgUnit.objects.restrict(user, "view").filter(
-                parent=obj
-            ))),
+            "children": list(
+                _org_nodes(user, OrgUnit.objects.restrict(user, "view").filter(parent=obj))
+            ),
             "members": members,
             "member_count": staff.filter(org_unit=obj).count(),
             "subtree_staff_count": staff.filter(org_unit__path__startswith=obj.path).count(),
@@ -240,6 +231,23 @@ class OrgUnitDetailView(ObjectDetailView):
             .filter(org_unit__path__startswith=obj.path)
             .count(),
         }
+
+
+class OrgUnitEditView(ObjectEditView):
+    model = OrgUnit
+    form_class = OrgUnitForm
+    template_name = "web/org/unit_edit.html"
+    create_action = do_create_org_unit
+    update_action = do_update_org_unit
+
+    def get_form_kwargs(self, request, obj):
+        return {"user": request.user}
+
+    def get_success_url(self, obj):
+        return reverse("web:orgunit_detail", args=[obj.code])
+
+    def get_cancel_url(self, obj):
+        return self.get_success_url(obj) if obj is not None else reverse("web:org_tree")
 
 
 # ---------------------------------------------------------------- staff
@@ -259,6 +267,43 @@ class StaffListView(ObjectListView):
             choices=org_unit_choices(request.user, _("All"))
         )
         form.fields["q"].widget.attrs["placeholder"] = _("Username or name")
+
+
+class StaffDetailView(ObjectDetailView):
+    model = Staff
+    template_name = "web/staff/detail.html"
+    lookup_field = "user__username"
+    lookup_url_kwarg = "username"
+    select_related = ("user", "org_unit__region__parent__parent")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("posts")
+
+    def get_extra_context(self, request, obj):
+        units = OrgUnit.objects.restrict(request.user, "view")
+        return {
+            "ancestors": list(units.filter(code__in=obj.org_unit.ancestor_codes).order_by("depth"))
+        }
+
+
+class StaffEditView(ObjectEditView):
+    """Edit a staff profile (logins are created by import or the administration site)."""
+
+    model = Staff
+    form_class = StaffForm
+    template_name = "web/staff/edit.html"
+    lookup_field = "user__username"
+    lookup_url_kwarg = "username"
+    update_action = do_update_staff
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "org_unit")
+
+    def get_form_kwargs(self, request, obj):
+        return {"user": request.user}
+
+    def get_success_url(self, obj):
+        return reverse("web:staff_detail", args=[obj.user.username])
 
 
 # ---------------------------------------------------------------- customers
@@ -304,8 +349,9 @@ def build_group_tree(user, customer):
     of branches loaded, the rest expandable on demand. A constant number of queries."""
     scope = Customer.objects.restrict(user, "view")
     chain = list(
-        _customer_nodes(scope.filter(code__in=[*customer.ancestor_codes, customer.code]), scope)
-        .order_by("depth")
+        _customer_nodes(
+            scope.filter(code__in=[*customer.ancestor_codes, customer.code]), scope
+        ).order_by("depth")
     )
     children = _first_children(scope, [node.pk for node in chain])
     by_parent = {}
@@ -330,17 +376,22 @@ class CustomerDetailView(ObjectDetailView):
     template_name = "web/customers/detail.html"
     select_related = (REGION_CHAIN, "org_unit", "parent")
 
-    def get_extra_context(self, request, obj):
-        contacts = list(obj.contacts.all())
+    def get_history(self, request, obj):
+        # The customer's own changes and those of its contacts, in one list.
+        contact_ids = [str(c.pk) for c in self.contacts]
         history = ObjectChange.objects.filter(
             Q(object_type="customers.customer", object_id=str(obj.pk))
-            | Q(object_type="customers.contact", object_id__in=[str(c.pk) for c in contacts])
+            | Q(object_type="customers.contact", object_id__in=contact_ids)
         ).order_by("-time", "-id")[:20]
-        return {
-            "contacts": contacts,
-            "tree_root": build_group_tree(request.user, obj),
-            "history": change_rows(history, Customer),
-        }
+        return change_rows(history, Customer)
+
+    def get_object(self, request, **kwargs):
+        obj = super().get_object(request, **kwargs)
+        self.contacts = list(obj.contacts.all())
+        return obj
+
+    def get_extra_context(self, request, obj):
+        return {"contacts": self.contacts, "tree_root": build_group_tree(request.user, obj)}
 
 
 @login_required
@@ -348,9 +399,9 @@ class CustomerDetailView(ObjectDetailView):
 def customer_children(request, code):
     scope = Customer.objects.restrict(request.user, "view")
     node = get_object_or_404(scope, code=code)
-    children = list(_customer_nodes(scope.filter(parent=node), scope).order_by("code")[
-        : TREE_PAGE + 1
-    ])
+    children = list(
+        _customer_nodes(scope.filter(parent=node), scope).order_by("code")[: TREE_PAGE + 1]
+    )
     more = 0
     if len(children) > TREE_PAGE:
         children = children[:TREE_PAGE]
@@ -443,6 +494,11 @@ class ProductListView(ObjectListView):
         form.fields["q"].widget.attrs["placeholder"] = _("Name or code")
 
 
+class ProductDetailView(ObjectDetailView):
+    model = Product
+    template_name = "web/catalog/product_detail.html"
+
+
 class ProductEditView(ObjectEditView):
     model = Product
     form_class = ProductForm
@@ -451,4 +507,7 @@ class ProductEditView(ObjectEditView):
     update_action = do_update_product
 
     def get_success_url(self, obj):
-        return reverse("web:product_list")
+        return reverse("web:product_detail", args=[obj.code])
+
+    def get_cancel_url(self, obj):
+        return self.get_success_url(obj) if obj is not None else reverse("web:product_list")

@@ -3,6 +3,7 @@
 from django import forms, template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -90,8 +91,11 @@ def sort_header(context, field: str, label: str):
         params["ordering"] = field
         state = ""
     return format_html(
-        '<a class="table-sort {}" href="?{}" data-sort="{}">{}</a>', state, params.urlencode(),
-        field, label,
+        '<a class="table-sort {}" href="?{}" data-sort="{}">{}</a>',
+        state,
+        params.urlencode(),
+        field,
+        label,
     )
 
 
@@ -119,8 +123,25 @@ def form_field(bound_field):
     return {
         "field": bound_field,
         "is_checkbox": isinstance(bound_field.field.widget, forms.CheckboxInput),
+        "is_multi_checkbox": isinstance(bound_field.field.widget, forms.CheckboxSelectMultiple),
         "is_hidden": bound_field.is_hidden,
     }
+
+
+# Where a change came from (ObjectChange.source), as users read it.
+SOURCE_LABELS = {
+    "web": _("web"),
+    "api": _("API"),
+    "import": _("import"),
+    "cli": _("command line"),
+    "demo": _("demo data"),
+    "test": _("test"),
+}
+
+
+@register.filter
+def source_label(source: str):
+    return SOURCE_LABELS.get(source, source)
 
 
 @register.filter
