@@ -4,11 +4,19 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
 
 
+def position(node, parent) -> dict:
+    """The `parent`, `path` and `depth` of `node` placed under `parent` (a change set)."""
+    return {
+        "parent": parent,
+        "path": node.make_path(parent.path if parent else None, node.code),
+        "depth": parent.depth + 1 if parent else 0,
+    }
+
+
 def set_position(node, parent) -> None:
     """Set `node.parent`, `path` and `depth` in memory for a node placed under `parent`."""
-    node.parent = parent
-    node.path = node.make_path(parent.path if parent else None, node.code)
-    node.depth = parent.depth + 1 if parent else 0
+    for name, value in position(node, parent).items():
+        setattr(node, name, value)
 
 
 def would_cycle(node, new_parent) -> bool:

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gecrm.core.changes import create_logged, delete_logged, update_versioned
-from gecrm.core.trees import move_descendants, set_position, would_cycle
+from gecrm.core.trees import move_descendants, position, set_position, would_cycle
 
 from .models import Contact, Customer
 
@@ -31,10 +31,7 @@ def do_update_customer(
                 raise ValidationError(
                     {"parent": _("A customer cannot be placed under itself or its own branch.")}
                 )
-            set_position(customer, parent)
-            changes["parent"] = parent
-            changes["path"] = customer.path
-            changes["depth"] = customer.depth
+            changes.update(position(customer, parent))
         changed = update_versioned(
             customer, changes, expected_version=expected_version, actor=actor, source=source
         )

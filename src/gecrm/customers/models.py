@@ -76,7 +76,11 @@ class Customer(TreeModel):
     def clean(self):
         super().clean()
         errors = {}
-        if self.industry and self.segment and industry_segment(self.industry) != self.segment:
+        if (
+            self.industry in Industry.values
+            and self.segment in Segment.values
+            and industry_segment(self.industry) != self.segment
+        ):
             errors["industry"] = _(
                 "Industry %(industry)s does not belong to segment %(segment)s."
             ) % {

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from gecrm.core.changes import create_logged, log_change, update_versioned
 from gecrm.core.models import ObjectChange
-from gecrm.core.trees import move_descendants, set_position, would_cycle
+from gecrm.core.trees import move_descendants, position, set_position, would_cycle
 
 from .models import OrgUnit, Staff, StaffPost
 
@@ -30,8 +30,7 @@ def do_update_org_unit(
                 raise ValidationError(
                     {"parent": _("An org unit cannot be placed under itself or its own sub-unit.")}
                 )
-            set_position(unit, parent)
-            changes.update(parent=parent, path=unit.path, depth=unit.depth)
+            changes.update(position(unit, parent))
         changed = update_versioned(
             unit, changes, expected_version=expected_version, actor=actor, source=source
         )
