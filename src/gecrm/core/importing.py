@@ -251,6 +251,8 @@ def update_rows(
     version_sql = ", version = version + 1" if bump_version else ""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The temporary table has a version column too: name the target's.
+            version_sql = version_sql.replace("= version", "= t.version")
             temp = f"import_{table}"[:60]
             cursor.execute(
                 f"CREATE TEMP TABLE {_quote(temp)} ON COMMIT DROP AS "  # noqa: S608

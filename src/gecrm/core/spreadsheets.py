@@ -91,7 +91,7 @@ def check_xlsx_archive(path: str | os.PathLike) -> None:
 def _unescape(value: str) -> str:
     # Our own exports prefix formula-like text with an apostrophe; take it off again so that an
     # exported file re-imports unchanged.
-    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_PREFIXES:
+    if value[:1] == "'" and escape_text(value[1:]) == value:
         return value[1:]
     return value
 
@@ -219,6 +219,9 @@ def read_rows(path: str | os.PathLike, fmt: str | None = None) -> RowReader:
 def escape_text(value: str) -> str:
     """Defuse text a spreadsheet program would run as a formula (`=1+1`, `@SUM`, `-cmd|…`)."""
     if value and value[0] in FORMULA_PREFIXES:
+        return "'" + value
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_PREFIXES:
+        # Looks like our own escape: escape it once more so that it reads back as it was.
         return "'" + value
     return value
 
