@@ -130,6 +130,13 @@ def test_detail_has_contacts_parent_and_ancestors(api, customers, admin):
     body = api.get("customers/C001.SZ.1").json()
     assert body["parent_code"] == "C001.SZ"
     assert body["ancestor_codes"] == ["C001", "C001.SZ"]
+    assert body["ancestors"] == [
+        {"code": "C001", "name": "中国示范银行"},
+        {"code": "C001.SZ", "name": "中国示范银行深圳分行"},
+    ]
+    assert body["branch_count"] == 0
+    hq = api.get("customers/C001").json()
+    assert (hq["ancestors"], hq["branch_count"], hq["parent_code"]) == ([], 2, None)
     contacts = api.get("customers/C001.SZ").json()["contacts"]
     assert contacts == [
         {"name": "王经理", "title": "行长", "phone": "13800138000", "email": "", "is_primary": True}

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -9,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 TOKEN_PREFIX = "gecrm_"
+# `last_used_at` is written at most this often, so that reads do not each write a row.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def hash_token(raw: str) -> str:
@@ -64,5 +67,6 @@ class ApiToken(models.Model):
             or not token.user.is_active
         ):
             return None
-        cls.objects.filter(pk=token.pk).update(last_used_at=now)
+        if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user

@@ -140,10 +140,23 @@ class CustomerOut(Schema):
         return ancestors[-1] if ancestors else None
 
 
+class CustomerRef(Schema):
+    code: str
+    name: str
+
+
 class CustomerDetailOut(CustomerOut):
     ancestor_codes: list[str]
+    ancestors: list[CustomerRef] = Field(
+        description="The parents from the headquarters down (those you may see)"
+    )
+    branch_count: int = Field(description="Direct branches (you may see); list them at /children")
     created_at: datetime
     contacts: list[ContactOut]
+
+    @staticmethod
+    def resolve_ancestors(obj):
+        return obj.visible_ancestors
 
     @staticmethod
     def resolve_contacts(obj):
@@ -199,6 +212,18 @@ def _detail_queryset(user, action: str = "view"):
     return _customers(user, action).prefetch_related(
         Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "name", "pk"))
     )
+
+
+def _detail(user, **lookup) -> Customer:
+    """One customer for the detail answer: contacts, visible ancestors and branch count."""
+    customer = get_scoped(_detail_queryset(user), **lookup)
+    visible = Customer.objects.restrict(user, "view")
+    codes = customer.ancestor_codes
+    customer.visible_ancestors = (
+        list(visible.filter(code__in=codes).order_by("depth").only("code", "name")) if codes else []
+    )
+    customer.branch_count = visible.filter(parent=customer).count()
+    return customer
 
 
 def _fields_from_payload(user, data: dict, *, customer: Customer | None = None) -> dict:
@@ -271,7 +296,7 @@ def create_customer(request, payload: CustomerIn):
     customer = run_action(
         do_create_customer, fields, actor=user, source="api", field_names=FIELD_NAMES
     )
-    return Status(201, get_scoped(_detail_queryset(user), pk=customer.pk))
+    return Status(201, _detail(user, pk=customer.pk))
 
 
 @router.get(
@@ -279,7 +304,7 @@ def create_customer(request, payload: CustomerIn):
 )
 def get_customer(request, code: CodeParam):
     """One customer with its contacts; unknown and out-of-scope codes both answer 404."""
-    return get_scoped(_detail_queryset(acting_user(request)), code=code)
+    return _detail(acting_user(request), code=code)
 
 
 @router.patch(
@@ -301,7 +326,7 @@ def update_customer(request, code: CodeParam, payload: CustomerPatch):
         source="api",
         field_names=FIELD_NAMES,
     )
-    return get_scoped(_detail_queryset(user), pk=customer.pk)
+    return _detail(user, pk=customer.pk)
 
 
 @router.get(
