@@ -176,7 +176,10 @@ class RowReader:
                 number += 1
                 if number % 4096 == 0:
                     self._done_fraction = raw.tell() / (self.size or 1)
-                yield number, [_unescape(c.strip()) for c in cells]
+                cells = [c.strip() for c in cells]
+                if "'" in "".join(cells):  # rare: only then look for our formula escapes
+                    cells = [_unescape(c) for c in cells]
+                yield number, cells
         finally:
             text.close()
 
