@@ -143,9 +143,14 @@ def change_rows(entries, model):
         fields = []
         for name, values in (entry.changes or {}).items():
             try:
-                label = model._meta.get_field(name).verbose_name
+                field = model._meta.get_field(name)
             except FieldDoesNotExist:
                 label = name
+            else:
+                # A reverse relation (e.g. a staff member's posts) is named by its model.
+                label = getattr(field, "verbose_name", None) or (
+                    field.related_model._meta.verbose_name_plural
+                )
             if isinstance(values, list):
                 before, after = (values + [None, None])[:2]
             else:
