@@ -72,8 +72,10 @@ def test_cli_progress_bar(org, tmp_path, capsys):
     path = write_file(tmp_path, "csv", HEADER, [["K1", "客户一", "fin", "GD.SZ", ""]])
     status, _out, _err = run_cli("customers", str(path), "--progress")
     assert status == 0
-    bar = capsys.readouterr().err
-    assert "100.0%" in bar and "#" * 30 in bar
+    lines = capsys.readouterr().err.split("\n")
+    finished = [line.rsplit("\r", 1)[-1] for line in lines if "100.0%" in line]
+    assert [line.split()[0] for line in finished] == ["validating", "checking", "writing"]
+    assert all("#" * 30 in line and " 1 rows" in line for line in finished)
 
 
 def test_cli_refuses_a_user_who_may_not_import(org, admin, tmp_path):

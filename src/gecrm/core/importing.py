@@ -486,7 +486,10 @@ def run_import(
     result.total = total
     if progress:
         progress("validate", 1.0, total)
+        progress("check", 0.0, total)  # duplicates, parents, cycles, the database: no rows to count
     importer.check()
+    if progress:
+        progress("check", 1.0, total)
     if importer.issues:
         result.errors = sorted(importer.issues, key=lambda i: (i.row, i.column))
         return result

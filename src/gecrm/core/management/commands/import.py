@@ -11,26 +11,37 @@ from gecrm.core.importing import IMPORTERS, can_import, run_import
 
 
 class ProgressBar:
-    """A one-line progress bar on stderr, redrawn at most a few times a second."""
+    """A one-line progress bar per phase on stderr, redrawn at most a few times a second."""
+
+    LABELS = {"validate": _("validating"), "check": _("checking"), "write": _("writing")}
 
     def __init__(self, stream, width: int = 30):
         self.stream = stream
         self.width = width
         self.last = 0.0
+        self.phase = ""
+        self.drawn = 0
         self.started = time.monotonic()
 
     def __call__(self, phase: str, fraction: float, rows: int) -> None:
         now = time.monotonic()
-        if fraction < 1.0 and now - self.last < 0.2:
+        if phase != self.phase:
+            if self.phase:  # the first phase started with the command
+                self.started = now
+            self.phase = phase
+        elif fraction < 1.0 and now - self.last < 0.2:
             return
         self.last = now
         filled = int(self.width * fraction)
-        label = _("validating") if phase == "validate" else _("writing")
-        rate = rows / max(now - self.started, 1e-6)
-        self.stream.write(
-            f"\r{label:<10} [{'#' * filled}{'.' * (self.width - filled)}] {fraction:6.1%} "
+        label = str(self.LABELS.get(phase, phase))
+        rate = rows / max(now - self.started, 1e-6) if fraction else 0
+        line = (
+            f"{label:<10} [{'#' * filled}{'.' * (self.width - filled)}] {fraction:6.1%} "
             f"{rows:>10,} {_('rows')} {rate:>9,.0f}/s"
         )
+        # Pad to the previous line's length so that nothing of it shows after a shorter one.
+        self.stream.write("\r" + line.ljust(self.drawn))
+        self.drawn = 0 if fraction >= 1.0 else len(line)
         if fraction >= 1.0:
             self.stream.write("\n")
         self.stream.flush()
