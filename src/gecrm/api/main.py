@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError
 
 from gecrm.access.auth import BearerTokenAuth, SessionAuth
 from gecrm.catalog.api import router as products_router
@@ -39,6 +40,14 @@ api.add_router("/staff", staff_router)
 api.add_router("/regions", regions_router)
 api.add_router("/products", products_router)
 api.add_router("/customers", customers_router)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request, exc: AuthenticationError):
+    # RFC 6750: a 401 names the scheme the client should use.
+    response = api.create_response(request, {"detail": "Unauthorized"}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="gecrm"'
+    return response
 
 
 @api.exception_handler(ModelValidationError)
