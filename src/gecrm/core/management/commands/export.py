@@ -46,7 +46,12 @@ class Command(BaseCommand):
                 with open(output, "wb") as stream:
                     write_export(kind, actor, stream, fmt, filters)
             else:
-                write_export(kind, actor, sys.stdout.buffer, fmt, filters)
-                sys.stdout.flush()
+                try:
+                    write_export(kind, actor, sys.stdout.buffer, fmt, filters)
+                    sys.stdout.flush()
+                except BrokenPipeError:
+                    # `gecrm export customers | head`: the reader has seen enough.
+                    sys.stderr.close()
+                    sys.exit(0)
         except ExportError as exc:
             raise CommandError(str(exc)) from exc
