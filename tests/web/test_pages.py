@@ -333,3 +333,19 @@ def test_dashboard_counts(logged_in, customers):
     stats = {s["url"]: s["value"] for s in response.context["stats"]}
     assert stats[reverse("web:customer_list")] == 6
     assert stats[reverse("web:customer_list") + "?headquarters=true"] == 3
+
+
+def test_history_names_related_objects_and_choices(logged_in, customers, org, admin):
+    from gecrm.customers.actions import do_update_customer
+
+    sme = customers["sme"]
+    do_update_customer(
+        sme,
+        {"org_unit": org["GD.SZ"], "status": "dormant"},
+        expected_version=sme.version,
+        actor=admin,
+    )
+    history = logged_in.get(reverse("web:customer_detail", args=["S001"])).context["history"]
+    fields = {str(f["label"]): (f["before"], f["after"]) for f in history[0]["fields"]}
+    assert fields["org unit"] == (str(org["GD.GZ"]), str(org["GD.SZ"]))
+    assert fields["status"] == ("在网", "沉默")

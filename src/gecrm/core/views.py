@@ -5,6 +5,7 @@ object look the same (404), and each writes only through the owning app's action
 """
 
 import copy
+from collections import defaultdict
 
 from django import forms
 from django.contrib import messages
@@ -136,25 +137,56 @@ def object_history(obj, limit: int = 20):
     ).order_by("-time", "-id")[:limit]
 
 
+def _model_field(model, name):
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _as_pair(values):
+    if isinstance(values, list):
+        return tuple((values + [None, None])[:2])
+    return None, values
+
+
 def change_rows(entries, model):
-    """ObjectChange entries with their changed fields named by verbose name, for templates."""
+    """ObjectChange entries as templates show them: fields by verbose name, choices by label and
+    foreign keys (logged as ids) by the related object's name, one query per related model."""
+    entries = list(entries)
+    wanted = defaultdict(set)
+    for entry in entries:
+        for name, values in (entry.changes or {}).items():
+            field = _model_field(model, name)
+            if field is not None and field.many_to_one and field.concrete:
+                wanted[field.related_model].update(v for v in _as_pair(values) if v is not None)
+    related_names = {
+        related: {str(pk): str(obj) for pk, obj in related._base_manager.in_bulk(ids).items()}
+        for related, ids in wanted.items()
+    }
+
+    def shown(field, value):
+        if value is None or field is None:
+            return value
+        if field.many_to_one and field.concrete:
+            return related_names[field.related_model].get(str(value), value)
+        if getattr(field, "choices", None):
+            return dict(field.flatchoices).get(value, value)
+        return value
+
     rows = []
     for entry in entries:
         fields = []
         for name, values in (entry.changes or {}).items():
-            try:
-                field = model._meta.get_field(name)
-            except FieldDoesNotExist:
+            field = _model_field(model, name)
+            if field is None:
                 label = name
             else:
                 # A reverse relation (e.g. a staff member's posts) is named by its model.
                 label = getattr(field, "verbose_name", None) or (
                     field.related_model._meta.verbose_name_plural
                 )
-            if isinstance(values, list):
-                before, after = (values + [None, None])[:2]
-            else:
-                before, after = None, values
+            before, after = (shown(field, v) for v in _as_pair(values))
             fields.append({"label": label, "before": before, "after": after})
         rows.append({"entry": entry, "fields": fields})
     return rows
