@@ -10,18 +10,37 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 
 from gecrm.access.auth import BearerTokenAuth, SessionAuth
 from gecrm.catalog.api import router as products_router
-from gecrm.core.api import ModelValidationError, django_validation_errors
+from gecrm.core.api import ModelValidationError, django_validation_errors, localized_errors
 from gecrm.core.exceptions import StaleObjectError
 from gecrm.customers.api import router as customers_router
 from gecrm.org.api import org_units_router, regions_router, staff_router
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+
+class GecrmAPI(NinjaAPI):
+    """NinjaAPI whose 422 messages speak the request's language (Accept-Language)."""
+
+    def validation_error_from_error_contexts(self, error_contexts):
+        exc = super().validation_error_from_error_contexts(error_contexts)
+        # ninja drops each error's `input`; the length messages need it.
+        raw = [
+            error
+            for context in error_contexts
+            for error in context.pydantic_validation_error.errors(include_url=False)
+        ]
+        if len(raw) == len(exc.errors):
+            for item, error in zip(exc.errors, raw, strict=True):
+                item["input"] = error.get("input")
+        return NinjaValidationError(localized_errors(exc.errors))
+
+
+api = GecrmAPI(
     title="gecrm API",
     version="1",
     description=(
@@ -48,6 +67,15 @@ def unauthorized(request, exc: AuthenticationError):
     response = api.create_response(request, {"detail": "Unauthorized"}, status=401)
     response["WWW-Authenticate"] = 'Bearer realm="gecrm"'
     return response
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        # A body that is not JSON is invalid input like any other: 422, in the one error shape.
+        detail = [{"loc": ["body"], "msg": _("Enter a valid JSON."), "type": "json_invalid"}]
+        return api.create_response(request, {"detail": detail}, status=422)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(ModelValidationError)

@@ -21,6 +21,7 @@ from django.db import models
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import Field, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
@@ -213,6 +214,119 @@ def run_action(action, *args, field_names: dict[str, str] | None = None, **kwarg
         return action(*args, **kwargs)
     except DjangoValidationError as exc:
         raise ModelValidationError(exc, field_names) from exc
+
+
+# --- localised validation messages -----------------------------------------------------------
+
+# Pydantic words its messages in English only. These are the same checks Django's form fields make,
+# so they reuse Django's msgids (translated by Django's own catalogues, zh-hans included); the few
+# without a Django equivalent are ours. Custom errors (`enum`, `uscc`, `value_error` …) were
+# translated when raised and keep their message.
+_SAME_AS_DJANGO = {
+    "missing": lambda ctx: _("This field is required."),
+    "string_pattern_mismatch": lambda ctx: _("Enter a valid value."),
+    "string_type": lambda ctx: _("Enter a valid value."),
+    "int_parsing": lambda ctx: _("Enter a whole number."),
+    "int_type": lambda ctx: _("Enter a whole number."),
+    "int_from_float": lambda ctx: _("Enter a whole number."),
+    "float_parsing": lambda ctx: _("Enter a number."),
+    "float_type": lambda ctx: _("Enter a number."),
+    "decimal_parsing": lambda ctx: _("Enter a number."),
+    "decimal_type": lambda ctx: _("Enter a number."),
+    "finite_number": lambda ctx: _("Enter a number."),
+    "list_type": lambda ctx: _("Enter a list of values."),
+    "json_invalid": lambda ctx: _("Enter a valid JSON."),
+    "json_type": lambda ctx: _("Enter a valid JSON."),
+    "literal_error": lambda ctx: _(
+        "Select a valid choice. That choice is not one of the available choices."
+    ),
+    "greater_than_equal": lambda ctx: (
+        _("Ensure this value is greater than or equal to %(limit_value)s.")
+        % {"limit_value": ctx.get("ge")}
+    ),
+    "less_than_equal": lambda ctx: (
+        _("Ensure this value is less than or equal to %(limit_value)s.")
+        % {"limit_value": ctx.get("le")}
+    ),
+    "greater_than": lambda ctx: (
+        _("Ensure this value is greater than %(limit_value)s.") % {"limit_value": ctx.get("gt")}
+    ),
+    "less_than": lambda ctx: (
+        _("Ensure this value is less than %(limit_value)s.") % {"limit_value": ctx.get("lt")}
+    ),
+    "decimal_max_digits": lambda ctx: (
+        ngettext(
+            "Ensure that there are no more than %(max)s digit in total.",
+            "Ensure that there are no more than %(max)s digits in total.",
+            int(ctx.get("max_digits", 0)),
+        )
+        % {"max": ctx.get("max_digits")}
+    ),
+    "decimal_max_places": lambda ctx: (
+        ngettext(
+            "Ensure that there are no more than %(max)s decimal place.",
+            "Ensure that there are no more than %(max)s decimal places.",
+            int(ctx.get("decimal_places", 0)),
+        )
+        % {"max": ctx.get("decimal_places")}
+    ),
+    "decimal_whole_digits": lambda ctx: (
+        ngettext(
+            "Ensure that there are no more than %(max)s digit before the decimal point.",
+            "Ensure that there are no more than %(max)s digits before the decimal point.",
+            int(ctx.get("whole_digits", 0)),
+        )
+        % {"max": ctx.get("whole_digits")}
+    ),
+    "bool_parsing": lambda ctx: _("Enter true or false."),
+    "bool_type": lambda ctx: _("Enter true or false."),
+    "extra_forbidden": lambda ctx: _("Unknown field."),
+    "model_attributes_type": lambda ctx: _("Enter a JSON object."),
+    "model_type": lambda ctx: _("Enter a JSON object."),
+    "dict_type": lambda ctx: _("Enter a JSON object."),
+}
+
+
+def _length(value) -> int:
+    return len(value) if isinstance(value, str | list | tuple | dict) else 0
+
+
+def localized_message(error: dict) -> str:
+    """The message of one pydantic error item in the active language."""
+    kind, ctx = error.get("type"), error.get("ctx") or {}
+    if kind in ("string_too_short", "too_short"):
+        limit = int(ctx.get("min_length", 0))
+        actual = ctx.get("actual_length", _length(error.get("input")))
+        return ngettext(
+            "Ensure this value has at least %(limit_value)d character (it has %(show_value)d).",
+            "Ensure this value has at least %(limit_value)d characters (it has %(show_value)d).",
+            limit,
+        ) % {"limit_value": limit, "show_value": actual}
+    if kind in ("string_too_long", "too_long"):
+        limit = int(ctx.get("max_length", 0))
+        actual = ctx.get("actual_length", _length(error.get("input")))
+        return ngettext(
+            "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
+            "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+            limit,
+        ) % {"limit_value": limit, "show_value": actual}
+    message = _SAME_AS_DJANGO.get(kind)
+    return str(message(ctx)) if message else str(error.get("msg", ""))
+
+
+def localized_errors(errors: Iterable[dict]) -> list[dict]:
+    """Error items with `msg` in the active language; `input` dropped (it may echo secrets)."""
+    items = []
+    for error in errors:
+        item = {key: value for key, value in error.items() if key not in ("input", "url")}
+        item["msg"] = localized_message(error)
+        if isinstance(item.get("ctx"), dict):
+            item["ctx"] = {
+                key: value if isinstance(value, str | int | float | bool | None) else str(value)
+                for key, value in item["ctx"].items()
+            }
+        items.append(item)
+    return items
 
 
 # --- lookups ---------------------------------------------------------------------------------

@@ -3,9 +3,13 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 from gecrm.core.api import (
     CODE_PATTERN,
@@ -35,7 +39,7 @@ from gecrm.core.api import (
 from gecrm.core.filters import search_q
 from gecrm.customers.choices import Industry, Segment
 
-from .actions import do_create_org_unit, do_update_org_unit
+from .actions import do_create_org_unit, do_create_staff, do_update_org_unit, do_update_staff
 from .choices import OrgUnitKind, Post, RegionLevel
 from .filtersets import OrgUnitFilterSet, StaffFilterSet
 from .models import OrgUnit, Region, Staff
@@ -242,15 +246,84 @@ class StaffOut(Schema):
         return [label_of(Post, p) for p in sorted(p.post for p in obj.posts.all())]
 
 
+PostCode = choice_input(Post)
+StaffName = Annotated[Text, Field(min_length=1, max_length=60)]
+Phone = Annotated[Text, Field(max_length=20)]
+Username = Annotated[Text, Field(min_length=1, max_length=150, pattern=USERNAME_PATTERN)]
+
+
+def _check_email(value: str) -> str:
+    if value:
+        try:
+            validate_email(value)
+        except DjangoValidationError as exc:
+            raise PydanticCustomError("email", str(exc.messages[0])) from None
+    return value
+
+
+Email = Annotated[Text, Field(max_length=254), AfterValidator(_check_email)]
+
+
+def _unique_posts(posts: list[str] | None) -> list[str] | None:
+    return None if posts is None else sorted(set(posts))
+
+
+Posts = Annotated[
+    list[PostCode],
+    Field(max_length=len(Post.values), description="Post codes (or Chinese labels)"),
+    AfterValidator(_unique_posts),
+]
+
+
+class StaffIn(InputSchema):
+    """A new member of staff. The login has no password: it signs in once an admin sets one."""
+
+    username: Username
+    name: StaffName
+    org_unit: Code = Field(description="Code of the org unit")
+    posts: Posts = []
+    email: Email = ""
+    phone: Phone = ""
+
+
+class StaffPatch(InputSchema):
+    """Only the fields sent change; `posts` replaces the whole set of posts."""
+
+    version: Version
+    name: StaffName = None
+    org_unit: Code = None
+    posts: Posts = None
+    email: Email = None
+    phone: Phone = None
+
+
 StaffFilters = filter_schema(StaffFilterSet, "StaffFilters")
+UsernameParam = Annotated[str, Path(pattern=USERNAME_PATTERN, max_length=150)]
 
 
-def _staff(user):
+def _staff(user, action: str = "view"):
     return (
-        Staff.objects.restrict(user, "view")
+        Staff.objects.restrict(user, action)
         .select_related("user", "org_unit")
         .prefetch_related("posts")
     )
+
+
+def _staff_fields(user, data: dict) -> dict:
+    errors: dict[str, str] = {}
+    fields = {name: data[name] for name in ("name", "posts", "email", "phone") if name in data}
+    if "org_unit" in data:
+        fields["org_unit"] = resolve(
+            OrgUnit.objects.restrict(user, "view"),
+            data["org_unit"],
+            "org_unit",
+            _("Unknown org unit code %(code)s."),
+            errors,
+            code=data["org_unit"],
+        )
+    if errors:
+        raise invalid(errors)
+    return fields
 
 
 @staff_router.get("", response={200: list[StaffOut], **READ_ERRORS}, operation_id="list_staff")
@@ -260,11 +333,38 @@ def list_staff(request, filters: Query[StaffFilters]):
     return apply_filters(StaffFilterSet, filters, _staff(acting_user(request)))
 
 
+@staff_router.post("", response={201: StaffOut, **CREATE_ERRORS}, operation_id="create_staff")
+def create_staff(request, payload: StaffIn):
+    """A login and its staff profile; the login cannot sign in until a password is set."""
+    user = acting_user(request)
+    data = payload.model_dump()
+    fields = _staff_fields(user, data)
+    staff = run_action(
+        do_create_staff, username=data["username"], **fields, actor=user, source="api"
+    )
+    return Status(201, get_scoped(_staff(user), pk=staff.pk))
+
+
 @staff_router.get(
     "/{username}", response={200: StaffOut, **DETAIL_ERRORS}, operation_id="get_staff"
 )
-def get_staff(request, username: Annotated[str, Path(pattern=USERNAME_PATTERN, max_length=150)]):
+def get_staff(request, username: UsernameParam):
+    """One member of staff by login name, with posts and contact data."""
     return get_scoped(_staff(acting_user(request)), user__username=username)
+
+
+@staff_router.patch(
+    "/{username}", response={200: StaffOut, **UPDATE_ERRORS}, operation_id="update_staff"
+)
+def update_staff(request, username: UsernameParam, payload: StaffPatch):
+    """Change the fields sent. `version` must be the one you read, else 409 and nothing changes."""
+    user = acting_user(request)
+    staff = get_scoped(_staff(user, "change"), user__username=username)
+    data = payload.model_dump(exclude_unset=True)
+    version = data.pop("version")
+    fields = _staff_fields(user, data)
+    run_action(do_update_staff, staff, fields, expected_version=version, actor=user, source="api")
+    return get_scoped(_staff(user), pk=staff.pk)
 
 
 # --- regions ---------------------------------------------------------------------------------
