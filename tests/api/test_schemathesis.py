@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from gecrm.access.models import ApiToken
 from gecrm.catalog.actions import do_create_product
+from gecrm.org.actions import do_create_staff
 from gecrm.wsgi import application
 
 # ninja emits OpenAPI 3.1 (`anyOf [..., null]` for optional fields); schemathesis 3.x needs the
@@ -24,7 +25,7 @@ schema = schemathesis.from_wsgi("/api/v1/openapi.json", application)
 # so that the success paths (detail, update, move, create under a parent) are fuzzed too.
 KNOWN_PATH_VALUES = {
     "code": ["C001", "C001.SZ", "C001.SZ.1", "HQ", "GD", "GD.SZ", "P-CLOUD", "440300"],
-    "username": ["admin"],
+    "username": ["am1", "admin"],
 }
 KNOWN_BODY_VALUES = {
     "org_unit": ["GD", "GD.SZ", "HQ"],
@@ -33,6 +34,8 @@ KNOWN_BODY_VALUES = {
     "version": [1, 2],
     "segment": ["fin"],
     "industry": [None, "fin.bank", "银行"],
+    "posts": [[], ["am"], ["chief_am", "首席客户经理"]],
+    "email": ["", "am@example.cn"],
 }
 
 
@@ -75,6 +78,7 @@ def bearer(hq_tree, admin, keep_test_connection):
         actor=admin,
         source="test",
     )
+    do_create_staff(username="am1", name="客户经理", org_unit=hq_tree["sz"].org_unit, actor=admin)
     _token, raw = ApiToken.issue(admin)
     return raw
 

@@ -14,6 +14,11 @@ MAX_TOKEN_LENGTH = 200
 class BearerTokenAuth(HttpBearer):
     """`Authorization: Bearer <token>` with a token from `gecrm token create USERNAME`."""
 
+    openapi_description = (
+        "A token from `gecrm token create USERNAME`, sent as `Authorization: Bearer <token>`. "
+        "Unknown, revoked and expired tokens answer 401."
+    )
+
     def authenticate(self, request, token):
         token = token.strip()
         if not token or len(token) > MAX_TOKEN_LENGTH:
@@ -29,6 +34,10 @@ class SessionAuth(APIKeyCookie):
     """
 
     param_name = settings.SESSION_COOKIE_NAME
+    openapi_description = (
+        "The session of a user logged in to the web UI; unsafe methods also need the CSRF "
+        "token in the `X-CSRFToken` header."
+    )
 
     def __init__(self):
         super().__init__(csrf=True)

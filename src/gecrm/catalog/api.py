@@ -78,11 +78,13 @@ def _products(user, action: str = "view"):
 @router.get("", response={200: list[ProductOut], **READ_ERRORS}, operation_id="list_products")
 @paginate(Pagination)
 def list_products(request, filters: Query[ProductFilters]):
+    """The product catalogue; filter by category, ICT flag or search text."""
     return apply_filters(ProductFilterSet, filters, _products(acting_user(request)))
 
 
 @router.post("", response={201: ProductOut, **CREATE_ERRORS}, operation_id="create_product")
 def create_product(request, payload: ProductIn):
+    """A new product; without `is_ict` the flag follows the category."""
     fields = payload.model_dump()
     if fields["is_ict"] is None:
         fields["is_ict"] = fields["category"] in ICT_CATEGORIES
@@ -92,6 +94,7 @@ def create_product(request, payload: ProductIn):
 
 @router.get("/{code}", response={200: ProductOut, **DETAIL_ERRORS}, operation_id="get_product")
 def get_product(request, code: CodeParam):
+    """One product by code."""
     return get_scoped(_products(acting_user(request)), code=code)
 
 

@@ -290,6 +290,7 @@ def list_customers(request, filters: Query[CustomerFilters]):
 
 @router.post("", response={201: CustomerDetailOut, **CREATE_ERRORS}, operation_id="create_customer")
 def create_customer(request, payload: CustomerIn):
+    """A new headquarters, or a branch with `parent_code`; codes of enumerations or Chinese labels."""
     user = acting_user(request)
     data = payload.model_dump()
     fields = _fields_from_payload(user, data)

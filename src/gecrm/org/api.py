@@ -175,6 +175,7 @@ def list_org_units(request, filters: Query[OrgUnitFilters]):
     "", response={201: OrgUnitOut, **CREATE_ERRORS}, operation_id="create_org_unit"
 )
 def create_org_unit(request, payload: OrgUnitIn):
+    """A new org unit under `parent_code` (only the group has none); the kind must fit there."""
     user = acting_user(request)
     fields = _org_unit_fields(user, payload.model_dump())
     unit = run_action(do_create_org_unit, fields, actor=user, source="api", field_names=FIELD_NAMES)
@@ -185,6 +186,7 @@ def create_org_unit(request, payload: OrgUnitIn):
     "/{code}", response={200: OrgUnitOut, **DETAIL_ERRORS}, operation_id="get_org_unit"
 )
 def get_org_unit(request, code: CodeParam):
+    """One org unit by code; unknown and out-of-scope codes both answer 404."""
     return get_scoped(_org_units(acting_user(request)), code=code)
 
 
@@ -414,4 +416,5 @@ def list_regions(request, filters: Query[RegionFilters]):
     "/{code}", response={200: RegionOut, **DETAIL_ERRORS}, operation_id="get_region"
 )
 def get_region(request, code: Annotated[str, Path(pattern=REGION_PATTERN)]):
+    """One GB/T 2260 division by its six-digit code."""
     return get_scoped(Region.objects.all(), code=code)
