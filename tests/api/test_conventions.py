@@ -2,9 +2,12 @@
 422 answers naming each field in the client's language, and customer filters identical to the
 web list's (one filterset)."""
 
+import json
+
 import pytest
 from django.test import Client
 
+from gecrm.api.main import Utf8JSONRenderer
 from gecrm.catalog.actions import do_create_product
 from gecrm.customers.api import CustomerFilters
 from gecrm.customers.filtersets import CustomerFilterSet
@@ -168,3 +171,19 @@ def test_api_and_web_list_agree_on_every_filter(api, data, admin, params):
     web_codes = [c.code for c in page.context["page"].object_list]
     api_codes = [c["code"] for c in api.get("customers", params).json()["items"]]
     assert api_codes == web_codes and api_codes
+
+
+# --- encoding --------------------------------------------------------------------------------
+
+
+def test_chinese_is_sent_as_utf8_not_escaped(api, data):
+    response = api.get("customers/C001")
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert "中国示范银行".encode() in response.content
+    assert b"\\u" not in response.content
+
+
+def test_a_lone_surrogate_falls_back_to_escaped_json():
+    text = Utf8JSONRenderer().render(None, {"name": "a\ud800"}, response_status=200)
+    assert json.loads(text) == {"name": "a\ud800"}
+    text.encode("utf-8")

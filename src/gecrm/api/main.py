@@ -4,6 +4,7 @@ Authentication is a bearer token (`gecrm token create USERNAME`) or the browser'
 CSRF on unsafe methods). Errors have one shape everywhere; see `gecrm.core.api`.
 """
 
+import json
 import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 
 from gecrm.access.auth import BearerTokenAuth, SessionAuth
 from gecrm.catalog.api import router as products_router
@@ -21,6 +23,18 @@ from gecrm.customers.api import router as customers_router
 from gecrm.org.api import org_units_router, regions_router, staff_router
 
 logger = logging.getLogger(__name__)
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    """JSON with Chinese as UTF-8 text rather than `\\uXXXX` escapes (half the size)."""
+
+    def render(self, request, data, *, response_status):
+        text = json.dumps(data, cls=self.encoder_class, ensure_ascii=False)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate somewhere: escaped JSON is still valid
+            text = json.dumps(data, cls=self.encoder_class)
+        return text
 
 
 class GecrmAPI(NinjaAPI):
@@ -50,6 +64,7 @@ api = GecrmAPI(
     ),
     urls_namespace="api",
     auth=[BearerTokenAuth(), SessionAuth()],
+    renderer=Utf8JSONRenderer(),
     # "ninja" is in INSTALLED_APPS, so Swagger UI is served from our own static files (no CDN).
     docs=Swagger(settings={"persistAuthorization": True}),
 )
