@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from gecrm.access.models import ApiToken
@@ -32,6 +33,13 @@ class ApiClient:
             content_type="application/json",
             headers={**self.headers, **headers},
         )
+
+
+@pytest.fixture
+def admin(db):
+    """The superuser, without a password: API tests authenticate by token or `force_login`, and
+    hashing a password (PBKDF2) would cost more than most tests here."""
+    return get_user_model().objects.create_superuser("admin", "admin@example.cn", None)
 
 
 @pytest.fixture
