@@ -333,6 +333,8 @@ def test_dashboard_counts(logged_in, customers):
     stats = {s["url"]: s["value"] for s in response.context["stats"]}
     assert stats[reverse("web:customer_list")] == 6
     assert stats[reverse("web:customer_list") + "?headquarters=true"] == 3
+    groups = response.context["largest_groups"]
+    assert [(g["customer"].code, g["branches"]) for g in groups] == [("C001", 3)]
 
 
 def test_history_names_related_objects_and_choices(logged_in, customers, org, admin):

@@ -6,8 +6,8 @@ writes go through each app's actions.
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce, RowNumber, StrIndex, Substr
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -158,12 +158,43 @@ def home(request):
     changes = (
         ObjectChange.objects.all() if user.is_superuser else ObjectChange.objects.filter(actor=user)
     )
-    recent = list(changes.order_by("-time", "-id")[:12])
+    recent = list(changes.order_by("-time", "-id")[:8])
     return render(
         request,
         "web/home.html",
-        {"stats": stats, "segment_data": segment_data, "recent_changes": recent},
+        {
+            "stats": stats,
+            "segment_data": segment_data,
+            "recent_changes": recent,
+            "largest_groups": largest_groups(customers),
+        },
     )
+
+
+def largest_groups(customers, limit=8):
+    """The customer groups with the most members (branches at any depth) the user can see.
+
+    The group of a branch is the first code of its materialised path: one grouped query, then
+    the top-level customers by code.
+    """
+    rest = Substr("path", 2)
+    root_code = Substr("path", 2, StrIndex(rest, Value("/")) - 1)
+    sizes = list(
+        customers.filter(depth__gt=0)
+        .order_by()
+        .annotate(root=root_code)
+        .values("root")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "root")[:limit]
+    )
+    roots = customers.select_related("org_unit").in_bulk(
+        [row["root"] for row in sizes], field_name="code"
+    )
+    return [
+        {"customer": roots[row["root"]], "branches": row["n"]}
+        for row in sizes
+        if row["root"] in roots
+    ]
 
 
 # ---------------------------------------------------------------- org units
