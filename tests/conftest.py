@@ -3,6 +3,12 @@ import pytest
 from gecrm.core import testing
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Personas are created with a password; PBKDF2 would make each one cost ~0.3 s."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def admin(db):
     return testing.make_superuser()
@@ -17,7 +23,13 @@ def org(db, admin):
 def hq_tree(org, admin):
     """An HQ bank with branches in 深圳 (with a sub-branch) and 北京."""
     hq = testing.make_customer("C001", org["HQ"], name="中国示范银行", actor=admin, region="110000")
-    sz = testing.make_customer("C001.SZ", org["GD.SZ"], parent=hq, name="中国示范银行深圳分行", actor=admin)
-    sub = testing.make_customer("C001.SZ.1", org["GD.SZ"], parent=sz, name="中国示范银行深圳南山支行", actor=admin)
-    bj = testing.make_customer("C001.BJ", org["BJ"], parent=hq, name="中国示范银行北京分行", actor=admin, region="110000")
+    sz = testing.make_customer(
+        "C001.SZ", org["GD.SZ"], parent=hq, name="中国示范银行深圳分行", actor=admin
+    )
+    sub = testing.make_customer(
+        "C001.SZ.1", org["GD.SZ"], parent=sz, name="中国示范银行深圳南山支行", actor=admin
+    )
+    bj = testing.make_customer(
+        "C001.BJ", org["BJ"], parent=hq, name="中国示范银行北京分行", actor=admin, region="110000"
+    )
     return {"hq": hq, "sz": sz, "sub": sub, "bj": bj}

@@ -11,7 +11,9 @@ def test_stale_update_changes_nothing(hq_tree, admin):
     second = Customer.objects.get(code="C001")
     do_update_customer(first, {"name": "新名称"}, expected_version=first.version, actor=admin)
     with pytest.raises(StaleObjectError):
-        do_update_customer(second, {"address": "深圳"}, expected_version=second.version, actor=admin)
+        do_update_customer(
+            second, {"address": "深圳"}, expected_version=second.version, actor=admin
+        )
     fresh = Customer.objects.get(code="C001")
     assert (fresh.name, fresh.address, fresh.version) == ("新名称", "", 2)
 
@@ -30,7 +32,11 @@ def test_moving_a_branch_moves_its_subtree(hq_tree, admin):
     sub = Customer.objects.get(code="C001.SZ.1")
     assert sub.path == "/C001/C001.BJ/C001.SZ/C001.SZ.1/"
     assert sub.depth == 3
-    assert set(bj.descendants().values_list("code", flat=True)) == {"C001.BJ", "C001.SZ", "C001.SZ.1"}
+    assert set(bj.descendants().values_list("code", flat=True)) == {
+        "C001.BJ",
+        "C001.SZ",
+        "C001.SZ.1",
+    }
 
 
 def test_a_cycle_is_impossible(hq_tree, admin):

@@ -1,7 +1,9 @@
 import pytest
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # The personas' passwords are hashed with the production hasher otherwise (~0.3 s each).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def english():
+    # The messages asserted here are the English msgids; tests/core/test_locale.py covers Chinese.
+    with translation.override("en"):
+        yield

@@ -36,6 +36,11 @@ def test_cli_import_exits_0_on_success(org, tmp_path):
     assert Customer.objects.filter(code="K1").exists()
 
 
+def test_cli_import_of_a_missing_file_is_a_clear_error(org, tmp_path):
+    with pytest.raises(CommandError, match="No such file: .*missing.csv"):
+        call_command("import", "customers", str(tmp_path / "missing.csv"))
+
+
 def test_cli_import_exits_1_with_the_report_on_stderr(org, tmp_path):
     rows = [["K1", "客户一", "fin", "GD.SZ", ""], ["K2", "客户二", "bank", "NOPE", "K9"]]
     path = write_file(tmp_path, "csv", HEADER, rows)

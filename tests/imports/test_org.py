@@ -73,7 +73,7 @@ def test_an_org_unit_import_updates_and_moves_units(org, tmp_path):
 UNIT_ERRORS = {
     "unknown kind": ([["X1", "某单位", "HQ", "ministry", "", ""]], {(2, "kind")}),
     "missing kind": ([["X1", "某单位", "HQ", "", "", ""]], {(2, "kind")}),
-    "unknown segment": ([["X1", "某中心", "GD", "centre", "", "banking"]], {(2, "segment")}),
+    "unknown segment": ([["X1", "某中心", "GD", "centre", "", "shipping"]], {(2, "segment")}),
     "bad region": ([["X1", "某单位", "HQ", "province", "999999", ""]], {(2, "region")}),
     "unknown parent": ([["X1", "某单位", "NOPE", "province", "", ""]], {(2, "parent_code")}),
     "kind under the wrong parent": (

@@ -137,7 +137,7 @@ def test_a_good_file_is_previewed_then_imported_on_confirmation(admin_client, or
     assert not (media / "imports" / token).exists()
     follow = admin_client.get(response.url)
     assert [str(m) for m in follow.context["messages"]] == [
-        "customers: 2 rows: created 2, updated 0, 0 unchanged."
+        "客户：共 2 行，已新建 2 条、更新 0 条，0 条未变。"
     ]
     # The stored file is gone: confirming again finds nothing.
     assert admin_client.post(reverse("imports:confirm", args=[token])).status_code == 404
@@ -209,7 +209,7 @@ def test_oversize_and_unsupported_files_are_refused(admin_client, org, settings,
     settings.GECRM_MAX_UPLOAD_BYTES = 100
     response = upload(admin_client, GOOD)
     assert response.status_code == 400
-    assert "the limit is" in response.content.decode()
+    assert "上限为 0 MB" in response.content.decode()
     settings.GECRM_MAX_UPLOAD_BYTES = 10_000_000
     response = upload(admin_client, GOOD, name="customers.xls")
     assert response.status_code == 400
@@ -225,7 +225,7 @@ def test_a_zip_bomb_is_refused_with_a_clear_error(admin_client, org):
     response = upload(admin_client, buffer.getvalue(), name="bomb.xlsx")
     page = admin_client.get(response.url)
     errors = page.context["result"].errors
-    assert len(errors) == 1 and "zip bomb" in errors[0].message
+    assert len(errors) == 1 and "压缩炸弹" in errors[0].message
 
 
 def test_csrf_is_enforced(org, admin):

@@ -349,5 +349,5 @@ def test_history_names_related_objects_and_choices(logged_in, customers, org, ad
     )
     history = logged_in.get(reverse("web:customer_detail", args=["S001"])).context["history"]
     fields = {str(f["label"]): (f["before"], f["after"]) for f in history[0]["fields"]}
-    assert fields["org unit"] == (str(org["GD.GZ"]), str(org["GD.SZ"]))
-    assert fields["status"] == ("在网", "沉默")
+    assert fields["组织机构"] == (str(org["GD.GZ"]), str(org["GD.SZ"]))
+    assert fields["状态"] == ("在网", "沉默")

@@ -69,10 +69,12 @@ class ImportResult:
     def ok(self) -> bool:
         return not self.errors
 
-    def summary(self) -> str:
+    def summary(self, label: str = "") -> str:
+        """One line for the user; `label` names the kind (the CLI shows the kind's code)."""
+        kind = label or self.kind
         if not self.ok:
             return _("%(kind)s: %(count)d problems, nothing imported.") % {
-                "kind": self.kind,
+                "kind": kind,
                 "count": len(self.errors),
             }
         template = (
@@ -87,7 +89,7 @@ class ImportResult:
             )
         )
         return template % {
-            "kind": self.kind,
+            "kind": kind,
             "total": self.total,
             "created": self.created,
             "updated": self.updated,

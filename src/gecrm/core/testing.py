@@ -24,8 +24,14 @@ def build_org(actor=None) -> dict[str, OrgUnit]:
 
     def unit(code, name, kind, parent=None, region=None, segment=""):
         units[code] = do_create_org_unit(
-            {"code": code, "name": name, "kind": kind, "parent": units.get(parent),
-             "region_id": region, "segment": segment},
+            {
+                "code": code,
+                "name": name,
+                "kind": kind,
+                "parent": units.get(parent),
+                "region_id": region,
+                "segment": segment,
+            },
             actor=actor,
             source="test",
         )
@@ -53,8 +59,18 @@ def make_staff(username, org_unit, posts=("am",), actor=None, name=None):
     )
 
 
-def make_customer(code, org_unit, *, parent=None, segment="fin", industry="fin.bank",
-                  name=None, region="440300", uscc=None, actor=None):
+def make_customer(
+    code,
+    org_unit,
+    *,
+    parent=None,
+    segment="fin",
+    industry="fin.bank",
+    name=None,
+    region="440300",
+    uscc=None,
+    actor=None,
+):
     return do_create_customer(
         {
             "code": code,
@@ -64,7 +80,9 @@ def make_customer(code, org_unit, *, parent=None, segment="fin", industry="fin.b
             "org_unit": org_unit,
             "region_id": region,
             "parent": parent,
-            "uscc": uscc if uscc is not None else make_uscc(f"91440300{zlib.crc32(code.encode()) % 10**9:09d}"),
+            "uscc": uscc
+            if uscc is not None
+            else make_uscc(f"91440300{zlib.crc32(code.encode()) % 10**9:09d}"),
         },
         actor=actor,
         source="test",

@@ -296,10 +296,10 @@ def confirm(request, token):
     )
     if not result.ok:
         _save_result(directory, meta, result)
-        messages.error(request, result.summary())
+        messages.error(request, result.summary(_kind_label(meta["kind"])))
         return redirect("imports:preview", token=token)
     _forget(directory)
-    messages.success(request, result.summary())
+    messages.success(request, result.summary(_kind_label(meta["kind"])))
     return redirect("imports:index")
 
 

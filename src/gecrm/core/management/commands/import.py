@@ -1,11 +1,13 @@
 """`gecrm import KIND FILE`: validate the whole file, then import all of it or nothing."""
 
+import os
 import sys
 import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gecrm.core.importing import IMPORTERS, can_import, run_import
 
@@ -13,7 +15,11 @@ from gecrm.core.importing import IMPORTERS, can_import, run_import
 class ProgressBar:
     """A one-line progress bar per phase on stderr, redrawn at most a few times a second."""
 
-    LABELS = {"validate": _("validating"), "check": _("checking"), "write": _("writing")}
+    LABELS = {
+        "validate": gettext_lazy("validating"),
+        "check": gettext_lazy("checking"),
+        "write": gettext_lazy("writing"),
+    }
 
     def __init__(self, stream, width: int = 30):
         self.stream = stream
@@ -65,6 +71,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, kind, file, dry_run, partial, user, progress, **options):
+        if not os.path.isfile(file):
+            raise CommandError(_("No such file: %(path)s") % {"path": file})
         actor = None
         if user:
             actor = get_user_model()._default_manager.filter(username=user).first()
