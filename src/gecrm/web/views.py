@@ -134,10 +134,10 @@ def home(request):
         },
         {
             "label": _("Customer groups"),
-            "value": customers.filter(parent__isnull=True).count(),
+            "value": CustomerFilterSet({"groups": "true"}, customers).qs.count(),
             "icon": "crown",
             "color": "bg-yellow-lt",
-            "url": reverse("web:customer_list") + "?headquarters=true",
+            "url": reverse("web:customer_list") + "?groups=true",
         },
         {
             "label": _("Staff"),
@@ -361,6 +361,7 @@ class CustomerListView(ObjectListView):
         form.fields["q"].widget.attrs["placeholder"] = _("Name, code or USCC")
         # The parent filter is reached through links ("all branches"), not typed.
         form.fields["parent"].widget = forms.HiddenInput()
+        form.fields["groups"].widget = forms.HiddenInput()
 
 
 def _customer_nodes(queryset, scope):
