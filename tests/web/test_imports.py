@@ -250,6 +250,28 @@ def test_export_uses_the_list_filters(admin_client, org, hq_tree, admin):
     assert len(sheet) == 1 + 5
 
 
+@pytest.mark.parametrize(
+    ("page", "kind"),
+    [
+        ("web:customer_list", "customers"),
+        ("web:staff_list", "staff"),
+        ("web:product_list", "products"),
+    ],
+)
+def test_list_pages_export_what_they_show(admin_client, org, hq_tree, page, kind):
+    html = admin_client.get(reverse(page), {"q": "示范", "ordering": "name"}).content.decode()
+    for fmt in ("csv", "xlsx"):
+        assert (
+            f"{reverse('imports:export', args=[kind, fmt])}?q=%E7%A4%BA%E8%8C%83&amp;ordering=name"
+            in html
+        )
+    if kind == "customers":
+        url = reverse("imports:export", args=[kind, "csv"])
+        response = admin_client.get(url, {"q": "深圳", "ordering": "name"})
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        assert [line.split(",")[0] for line in text.splitlines()[1:]] == ["C001.SZ", "C001.SZ.1"]
+
+
 def test_export_with_an_unknown_filter_explains(admin_client, org):
     response = admin_client.get(
         reverse("imports:export", args=["customers", "csv"]), {"colour": "red"}
