@@ -103,8 +103,6 @@ def test_language_switch_to_english_and_back(logged_in):
         ({"region": "440000"}, {"C001.SZ", "C001.SZ.1", "S001"}),  # a province covers its cities
         ({"region": "440100"}, {"S001"}),
         ({"headquarters": "true"}, {"C001", "G001", "S001"}),
-        ({"groups": "true"}, {"C001"}),  # a headquarters with branches
-        ({"groups": "false"}, {"C001.BJ", "C001.SZ", "C001.SZ.1", "G001", "S001"}),
         ({"parent": "C001"}, {"C001.BJ", "C001.SZ"}),
         ({"q": "深圳"}, {"C001.SZ", "C001.SZ.1"}),
         ({"q": "c001.bj"}, {"C001.BJ"}),  # codes match whole, in any case
@@ -334,8 +332,7 @@ def test_dashboard_counts(logged_in, customers):
     response = logged_in.get(reverse("web:home"))
     stats = {s["url"]: s["value"] for s in response.context["stats"]}
     assert stats[reverse("web:customer_list")] == 6
-    # Customer groups: headquarters with branches (G001 and S001 stand alone).
-    assert stats[reverse("web:customer_list") + "?groups=true"] == 1
+    assert stats[reverse("web:customer_list") + "?headquarters=true"] == 3
     groups = response.context["largest_groups"]
     assert [(g["customer"].code, g["branches"]) for g in groups] == [("C001", 3)]
 

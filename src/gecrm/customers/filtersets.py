@@ -1,5 +1,4 @@
 import django_filters
-from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from gecrm.core.filters import RegionFilter, SubtreeFilter, search_q
@@ -22,7 +21,6 @@ class CustomerFilterSet(django_filters.FilterSet):
     headquarters = django_filters.BooleanFilter(
         field_name="parent", lookup_expr="isnull", label=_("Headquarters only")
     )
-    groups = django_filters.BooleanFilter(method="filter_groups", label=_("Customer groups only"))
     ordering = django_filters.OrderingFilter(
         fields=(
             ("code", "code"),
@@ -40,10 +38,3 @@ class CustomerFilterSet(django_filters.FilterSet):
     def search(self, qs, name, value):
         # Code and USCC match exactly (indexed); the name matches anywhere.
         return qs.filter(search_q(value, ["code", "uscc"], ["name"])) if value.strip() else qs
-
-    def filter_groups(self, qs, name, value):
-        """Customer groups: headquarters with at least one branch (or, if false, all others)."""
-        if value is None:
-            return qs
-        group = Q(parent__isnull=True) & Exists(Customer.objects.filter(parent=OuterRef("pk")))
-        return qs.filter(group) if value else qs.exclude(group)

@@ -133,11 +133,12 @@ def home(request):
             "url": reverse("web:customer_list"),
         },
         {
+            # A customer group is a top-level customer with all its descendants (DESIGN.md, KPIs).
             "label": _("Customer groups"),
-            "value": CustomerFilterSet({"groups": "true"}, customers).qs.count(),
+            "value": customers.filter(parent__isnull=True).count(),
             "icon": "crown",
             "color": "bg-yellow-lt",
-            "url": reverse("web:customer_list") + "?groups=true",
+            "url": reverse("web:customer_list") + "?headquarters=true",
         },
         {
             "label": _("Staff"),
@@ -361,7 +362,6 @@ class CustomerListView(ObjectListView):
         form.fields["q"].widget.attrs["placeholder"] = _("Name, code or USCC")
         # The parent filter is reached through links ("all branches"), not typed.
         form.fields["parent"].widget = forms.HiddenInput()
-        form.fields["groups"].widget = forms.HiddenInput()
 
 
 def _customer_nodes(queryset, scope):
