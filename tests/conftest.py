@@ -9,6 +9,13 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def no_login_lockout(settings):
+    """Django's test client logs in without a request, which django-axes refuses; and tests that
+    sign in many times must not lock themselves out. tests/security turns lockout back on."""
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture
 def admin(db):
     return testing.make_superuser()

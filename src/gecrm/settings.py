@@ -6,6 +6,7 @@ a bad value stops start-up with a message that names the variable.
 
 import os
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -35,10 +36,28 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {raw!r}")
+    return value
+
+
+GECRM_ENV = os.environ.get("GECRM_ENV", "dev").strip() or "dev"
+if GECRM_ENV not in {"dev", "production"}:
+    raise ImproperlyConfigured(f"GECRM_ENV must be dev or production, not {GECRM_ENV!r}")
+PRODUCTION = GECRM_ENV == "production"
+
 DEBUG = env_bool("GECRM_DEBUG", False)
 _secret = os.environ.get("GECRM_SECRET_KEY", "")
 if not _secret:
-    if not DEBUG and os.environ.get("GECRM_ENV", "dev") == "production":
+    if not DEBUG and PRODUCTION:
         raise ImproperlyConfigured("GECRM_SECRET_KEY must be set in production")
     # Development and test only: production refuses to start without a real key.
     _secret = "dev-insecure-gecrm-key-change-me-in-production-0123456789abcdef"
@@ -57,6 +76,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "ninja",
+    "axes",
+    "csp",
     "gecrm.core",
     "gecrm.org",
     "gecrm.customers",
@@ -68,17 +89,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "gecrm.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gecrm.core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gecrm.core.security.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "gecrm.core.middleware.RequestContextMiddleware",
     "gecrm.core.middleware.StaleObjectMiddleware",
+    # Last, so that it sees the login view's response and can replace it by the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gecrm.urls"
@@ -122,7 +148,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -145,16 +174,79 @@ STATICFILES_DIRS = [SRC_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 # WhiteNoise serves static files in every mode, so `gecrm demo` and `runserver` without DEBUG
 # look right; outside production it reads them straight from the apps (no collectstatic needed).
-WHITENOISE_USE_FINDERS = os.environ.get("GECRM_ENV", "dev") != "production"
+WHITENOISE_USE_FINDERS = not PRODUCTION
 if WHITENOISE_USE_FINDERS:  # STATIC_ROOT exists only after collectstatic, which dev does not need
     warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 
+# ---------------------------------------------------------------- login security
+# Sessions: a working day at most (absolute, counted from sign-in), ended sooner by closing the
+# browser or by GECRM_SESSION_IDLE_MINUTES without a request (gecrm.core.security).
+SESSION_COOKIE_AGE = env_int("GECRM_SESSION_AGE", 8 * 3600, minimum=60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("GECRM_SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+GECRM_SESSION_IDLE_SECONDS = 60 * env_int("GECRM_SESSION_IDLE_MINUTES", 30)  # 0: no idle limit
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = int(os.environ.get("GECRM_SESSION_AGE", str(8 * 3600)))
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sent by gecrm.core.security.SecurityHeadersMiddleware: no page needs these browser features.
+GECRM_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+# Reverse proxies in front of gecrm that append the client address to X-Forwarded-For and set
+# X-Forwarded-Proto. 0 (the default): the client address is REMOTE_ADDR and forwarded headers
+# are ignored, so a client cannot choose the address its failed logins are counted against.
+GECRM_TRUSTED_PROXIES = env_int("GECRM_TRUSTED_PROXIES", 0)
+if GECRM_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# HTTPS only in production: cookies never travel in clear, HTTP redirects to HTTPS, and HSTS.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_SSL_REDIRECT = PRODUCTION and env_bool("GECRM_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("GECRM_HSTS_SECONDS", 365 * 24 * 3600) if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GECRM_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("GECRM_HSTS_PRELOAD", True)
+
+# Lockout after repeated failed logins (django-axes), counted per username *and* client address:
+# one user cannot lock out colleagues behind the same office NAT, and a guesser at one address
+# does not lock the real user out elsewhere. A successful login clears the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("GECRM_LOCKOUT_ENABLED", True)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("GECRM_LOCKOUT_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("GECRM_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_RESET_ON_SUCCESS = True
+# Failures during a lockout do not restart the cool-off, so "try again in N minutes" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "gecrm.core.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "gecrm.web.login.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Sign-ins and sign-outs are recorded by the audit log; axes keeps only the failure counters.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# Content-Security-Policy (django-csp): our own files only, no inline script or style anywhere.
+# Templates keep scripts in static/web/*.js and styles in gecrm.css (tests/security scans them).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # Tabler's CSS draws form controls with SVG data: URLs; Swagger UI its icons.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Uploaded spreadsheets: limits checked before parsing.
 GECRM_MAX_UPLOAD_BYTES = int(os.environ.get("GECRM_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))

@@ -1,0 +1,58 @@
+"""Login-security middleware: response headers Django does not send, and the session idle limit.
+
+Content-Security-Policy comes from django-csp; nosniff, Referrer-Policy, Cross-Origin-Opener-Policy
+and HSTS from Django's SecurityMiddleware; X-Frame-Options from XFrameOptionsMiddleware; the login
+lockout from django-axes. The settings are in `gecrm.settings` ("login security").
+"""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+
+LAST_SEEN_KEY = "_gecrm_last_seen"
+# The time of the last request is written to the session at most this often (seconds).
+LAST_SEEN_WRITE_EVERY = 60
+
+
+class SecurityHeadersMiddleware:
+    """Permissions-Policy: no page of gecrm uses the camera, microphone, location, payment or USB."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.GECRM_PERMISSIONS_POLICY:
+            response.headers.setdefault("Permissions-Policy", settings.GECRM_PERMISSIONS_POLICY)
+        return response
+
+
+class SessionIdleTimeoutMiddleware:
+    """Sign a browser session out after GECRM_SESSION_IDLE_MINUTES without a request.
+
+    SESSION_COOKIE_AGE bounds a session from sign-in; this ends it sooner when the desk is left.
+    Bearer-token API calls carry no session and are not affected.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        idle_limit = settings.GECRM_SESSION_IDLE_SECONDS
+        user = getattr(request, "user", None)
+        if idle_limit and user is not None and user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(LAST_SEEN_KEY)
+            if last_seen is not None and now - last_seen > idle_limit:
+                logout(request)  # flushes the session: the view sees an anonymous user
+            elif last_seen is None or now - last_seen >= LAST_SEEN_WRITE_EVERY:
+                request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+def mark_session_seen(sender, request, user, **kwargs):
+    """On sign-in (user_logged_in): the idle clock starts now, without a write on the next page."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[LAST_SEEN_KEY] = int(time.time())
