@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "gecrm.org",
     "gecrm.customers",
     "gecrm.catalog",
+    "gecrm.accounts",
     "gecrm.access",
     "gecrm.web",
     "gecrm.demo",

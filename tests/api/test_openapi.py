@@ -8,6 +8,7 @@ import pytest
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
 OPERATIONS = {
+    ("get", "/api/v1/assignments"),
     ("get", "/api/v1/customers"),
     ("post", "/api/v1/customers"),
     ("get", "/api/v1/customers/{code}"),

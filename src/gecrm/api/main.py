@@ -16,6 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
 from gecrm.access.auth import BearerTokenAuth, SessionAuth
+from gecrm.accounts.api import router as assignments_router
 from gecrm.catalog.api import router as products_router
 from gecrm.core.api import ModelValidationError, django_validation_errors, localized_errors
 from gecrm.core.exceptions import StaleObjectError
@@ -74,6 +75,7 @@ api.add_router("/staff", staff_router)
 api.add_router("/regions", regions_router)
 api.add_router("/products", products_router)
 api.add_router("/customers", customers_router)
+api.add_router("/assignments", assignments_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -12,6 +12,7 @@ materialised paths itself. Every row it writes passes the models' `full_clean` (
 """
 
 import bisect
+import datetime
 import functools
 import itertools
 import math
@@ -31,6 +32,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gecrm.access.models import ApiToken
+from gecrm.accounts.models import Assignment
 from gecrm.catalog.choices import ICT_CATEGORIES
 from gecrm.catalog.models import Product
 from gecrm.core.models import ObjectChange, TreeModel
@@ -83,6 +85,11 @@ ORG_FIELDS = (
 STAFF_FIELDS = ("id", "user_id", "name", "org_unit_id", "email", "phone", "created_at",
                 "updated_at", "version")  # fmt: skip
 STAFF_POST_FIELDS = ("staff_id", "post")
+ASSIGNMENT_FIELDS = ("customer_id", "user_id", "role", "start", "end", "created_at", "updated_at",
+                     "version")  # fmt: skip
+# SME and clustered customers each account manager serves by name (the rest by grid).
+SME_BOOK = 40
+ASSIGNMENTS_SINCE = datetime.date(2024, 1, 1)
 USER_FIELDS = ("id", "password", "last_login", "is_superuser", "username", "first_name",
                "last_name", "email", "is_staff", "is_active", "date_joined")  # fmt: skip
 
@@ -864,6 +871,83 @@ def generate_smes(b: Build, count: int) -> Iterable[tuple[list[tuple], list[tupl
 
 
 # ----------------------------------------------------------------------------------------------
+# Account assignments
+
+
+class AssignmentPlan:
+    """Who serves which customer: a chief AM per vertical HQ, AMs for the branches and a book of
+    SME/cluster customers per AM, pre-sales and service managers on some large accounts.
+
+    Each customer goes to a holder of the post in its owning unit or the nearest unit above it.
+    """
+
+    def __init__(self, org: Org, staff: list[Person], user_ids: dict[str, int], rng, now):
+        self.rng = rng
+        self.now = now
+        self.rows: list[tuple] = []
+        self.holders: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for person in staff:
+            self.holders[(person.unit.code, person.post)].append(user_ids[person.username])
+        self.units_by_id = {u.id: u for u in org.units}
+        self.next_holder: dict[tuple[str, str], int] = defaultdict(int)
+        self.sme_quota = {
+            code: SME_BOOK * len(ids)
+            for (code, post), ids in self.holders.items()
+            if post == Post.AM
+        }
+        self._nearest: dict[tuple[int, str], tuple[str, str] | None] = {}
+
+    def start(self) -> datetime.date:
+        return ASSIGNMENTS_SINCE + datetime.timedelta(days=int(self.rng.random() * 600))
+
+    def add(self, customer_id: int, user_id: int, role: str) -> None:
+        start = self.start().isoformat()
+        self.rows.append((customer_id, user_id, role, start, None, self.now, self.now, 1))
+
+    def nearest(self, unit_id: int, post: str) -> tuple[str, str] | None:
+        key = (unit_id, post)
+        if key not in self._nearest:
+            unit = self.units_by_id[unit_id]
+            while unit is not None and (unit.code, post) not in self.holders:
+                unit = unit.parent
+            self._nearest[key] = (unit.code, post) if unit is not None else None
+        return self._nearest[key]
+
+    def assign(self, customer_id: int, unit_id: int, post: str) -> None:
+        slot = self.nearest(unit_id, post)
+        if slot is None:
+            return
+        ids = self.holders[slot]
+        turn = self.next_holder[slot]
+        self.next_holder[slot] = turn + 1
+        self.add(customer_id, ids[turn % len(ids)], post)
+
+    def verticals(self, b: "Build", chiefs: list[int]) -> None:
+        hq_index = 0
+        rnd = self.rng.random
+        for row in b.customers:
+            cid, depth, unit_id = row[0], row[4], row[10]
+            if depth == 0:
+                self.add(cid, chiefs[hq_index], Post.CHIEF_AM)
+                hq_index += 1
+            if depth > 0 or self.units_by_id[unit_id].code.startswith("GRP"):
+                self.assign(cid, unit_id, Post.AM)
+            if depth <= 1 and rnd() < 0.3:
+                self.assign(cid, unit_id, Post.PRESALES)
+            if depth <= 1 and rnd() < 0.3:
+                self.assign(cid, unit_id, Post.SERVICE_MANAGER)
+
+    def smes(self, customers: list[tuple]) -> None:
+        quota = self.sme_quota
+        for row in customers:
+            slot = self.nearest(row[10], Post.AM)
+            if slot is None or quota.get(slot[0], 0) <= 0:
+                continue
+            quota[slot[0]] -= 1
+            self.assign(row[0], row[10], Post.AM)
+
+
+# ----------------------------------------------------------------------------------------------
 # The whole build
 
 
@@ -928,17 +1012,25 @@ def build_demo(
         staff = plan_staff(org, people, b.hq_owners, staff_mult)
         logins = _write_staff(staff, org, now, User)
         say(f"staff: {len(staff)}")
+        user_ids = dict(User.objects.exclude(username="admin").values_list("username", "id"))
+        plan = AssignmentPlan(org, staff, user_ids, random.Random(f"{seed}:assignments"), now)
+        # Chief AMs were hired in the order the HQ customers were generated.
+        plan.verticals(b, [user_ids[p.username] for p in staff if p.post == Post.CHIEF_AM])
 
         b.rng = random.Random(f"{seed}:sme")
         b.people = People(random.Random(f"{seed}:sme-people"))
         for customers, contacts in generate_smes(b, sme_count):
             n_customers += customer_writer.write(customers)
             n_contacts += contact_writer.write(contacts)
+            plan.smes(customers)
             say(f"customers: {n_customers:,}")
+        n_assignments = BulkWriter(Assignment, ASSIGNMENT_FIELDS).write(plan.rows)
+        say(f"assignments: {n_assignments:,}")
 
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(
-                no_style(), [User, OrgUnit, Staff, StaffPost, Customer, Contact, Product]
+                no_style(),
+                [User, OrgUnit, Staff, StaffPost, Customer, Contact, Product, Assignment],
             ):
                 cursor.execute(sql)
             if connection.vendor == "postgresql":
@@ -951,6 +1043,7 @@ def build_demo(
             "customers": n_customers,
             "headquarters": len(b.hq_owners),
             "contacts": n_contacts,
+            "assignments": n_assignments,
         }
         admin = User.objects.get(username="admin")
         ObjectChange.objects.create(

@@ -48,6 +48,7 @@ KIND_LABELS = {
     "staff": gettext_lazy("Staff"),
     "products": gettext_lazy("Products"),
     "customers": gettext_lazy("Customers"),
+    "assignments": gettext_lazy("Account assignments"),
 }
 MB = 1024 * 1024
 PREVIEW_ROWS = 10

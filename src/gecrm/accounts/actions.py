@@ -1,0 +1,63 @@
+"""Every write to account assignments: views, API, CLI and imports call these."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gecrm.access.scopes import forget_grant
+from gecrm.core.changes import create_logged, update_versioned
+
+from .models import Assignment, active_on_q
+
+
+def do_assign(
+    customer,
+    user,
+    role: str,
+    *,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    actor,
+    source: str = "web",
+) -> Assignment:
+    """Assign `user` to `customer` in `role` from `start` (today by default)."""
+    start = start or timezone.localdate()
+    with transaction.atomic():
+        if not hasattr(user, "staff"):
+            raise ValidationError({"user": _("Only members of staff can be assigned.")})
+        duplicate = Assignment.objects.filter(customer=customer, user=user, role=role)
+        if duplicate.filter(active_on_q(start)).exists():
+            raise ValidationError(
+                {"role": _("This person already holds this role for this customer.")}
+            )
+        assignment = create_logged(
+            Assignment(customer=customer, user=user, role=role, start=start, end=end),
+            actor=actor,
+            source=source,
+        )
+    forget_grant(user)
+    return assignment
+
+
+def do_end_assignment(
+    assignment: Assignment,
+    *,
+    end: datetime.date | None = None,
+    expected_version: int | None = None,
+    actor,
+    source: str = "web",
+) -> dict:
+    """Close an assignment on `end` (today by default); the row stays as history."""
+    end = end or timezone.localdate()
+    changed = update_versioned(
+        assignment,
+        {"end": end},
+        expected_version=assignment.version if expected_version is None else expected_version,
+        actor=actor,
+        source=source,
+    )
+    forget_grant(assignment.user)
+    return changed
