@@ -4,48 +4,23 @@ Headless Debian Chromium (`/usr/bin/chromium`, installed by `make test`) driven 
 against pytest-django's live server.
 """
 
-import os
-from pathlib import Path
-
 import pytest
+from playwright.sync_api import expect
 
 from gecrm.core.testing import DEFAULT_PASSWORD, make_customer, make_staff
 
-CHROMIUM = Path("/usr/bin/chromium")
+from .conftest import CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
+    # The live server needs committed data; the region table (a data migration) is restored
+    # after each test's flush.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         not CHROMIUM.exists(),
         reason="browser test needs Debian's /usr/bin/chromium (make test installs it)",
     ),
 ]
-
-
-@pytest.fixture(scope="session")
-def server(django_db_setup, live_server):
-    """The live server, set up after (so stopped before) the test database: on PostgreSQL the
-    server thread's connection would otherwise block dropping the test database."""
-    return live_server
-
-
-@pytest.fixture
-def browser_page():
-    # Playwright's sync API runs an event loop in this thread; Django's ORM (used by fixtures
-    # and assertions here) refuses to run in a thread with a running loop unless allowed.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
-            context = browser.new_context(viewport={"width": 1440, "height": 900})
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            yield page
-            browser.close()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
@@ -81,7 +56,7 @@ def test_login_filter_open_group_and_expand_branches(server, bank_group, browser
     # Filter by segment: htmx swaps the table in place and the URL follows.
     page.select_option("#id_segment", "sme")
     page.wait_for_url("**segment=sme**")
-    page.wait_for_function("document.querySelectorAll('#customer-table tbody tr').length === 1")
+    expect(rows).to_have_count(1)
     assert "广州小微商贸有限公司" in rows.first.inner_text()
 
     # Search instead: the group's name.
@@ -89,7 +64,7 @@ def test_login_filter_open_group_and_expand_branches(server, bank_group, browser
     page.fill("#id_q", "华夏示范银行")
     page.press("#id_q", "Enter")
     page.wait_for_url("**q=**")
-    page.wait_for_function("document.querySelectorAll('#customer-table tbody tr').length === 4")
+    expect(rows).to_have_count(4)
 
     # Open the headquarters: its group tree shows the branches, the sub-branch still closed.
     page.click("text=华夏示范银行股份有限公司")
