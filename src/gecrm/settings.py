@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "gecrm.catalog",
     "gecrm.accounts",
     "gecrm.access",
+    "gecrm.audit",
     "gecrm.web",
     "gecrm.demo",
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("audit/", include("gecrm.audit.urls")),  # namespace "audit"
     path("imports/", include("gecrm.web.imports")),  # namespace "imports" (web/imports.py)
     path("", include("gecrm.web.urls")),
 ]

@@ -137,10 +137,13 @@ def test_detail_has_contacts_parent_and_ancestors(api, customers, admin):
     assert body["branch_count"] == 0
     hq = api.get("customers/C001").json()
     assert (hq["ancestors"], hq["branch_count"], hq["parent_code"]) == ([], 2, None)
+    # Masked by default; `unmask=true` reveals (and logs) them for a user with the right.
     contacts = api.get("customers/C001.SZ").json()["contacts"]
     assert contacts == [
-        {"name": "王经理", "title": "行长", "phone": "13800138000", "email": "", "is_primary": True}
+        {"name": "王经理", "title": "行长", "phone": "138****8000", "email": "", "is_primary": True}
     ]
+    contacts = api.get("customers/C001.SZ", {"unmask": "true"}).json()["contacts"]
+    assert contacts[0]["phone"] == "13800138000"
 
 
 def test_an_unknown_code_is_a_404(api, customers):

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import ObjectChange
 
@@ -10,6 +11,15 @@ class ObjectChangeAdmin(admin.ModelAdmin):
     list_display = ["time", "actor_name", "ip", "action", "object_type", "object_repr", "source"]
     list_filter = ["action", "object_type", "source"]
     search_fields = ["object_repr", "object_id", "actor_name"]
+    # Personal values in `changes` are masked here too (see gecrm.audit.masking).
+    exclude = ["changes"]
+    readonly_fields = ["masked_changes"]
+
+    @admin.display(description=_("changes"))
+    def masked_changes(self, obj):
+        from gecrm.audit.masking import mask_changes
+
+        return mask_changes(obj.object_type, obj.changes)
 
     def has_add_permission(self, request):
         return False

@@ -17,6 +17,9 @@ from .models import ObjectChange
 
 # Set by `RequestContextMiddleware` for web and API requests; CLI and jobs leave it empty.
 current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_ip", default=None)
+current_user_agent: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "current_user_agent", default=""
+)
 
 
 def _plain(value):

@@ -11,3 +11,11 @@ class StaleObjectError(Exception):
         super().__init__(
             _("This record was changed by someone else. Reload it and apply your changes again.")
         )
+
+
+class ImmutableRecordError(Exception):
+    """A log entry (change log, security event) was about to be edited or deleted."""
+
+    def __init__(self, obj=None):
+        self.obj = obj
+        super().__init__(_("Log entries are permanent: they cannot be edited or deleted."))

@@ -4,18 +4,27 @@ Each app registers an `Exporter` next to its importer. Rows come from
 `Model.objects.restrict(user, "view")` narrowed by the app's FilterSet (the same filters as the
 web list and the API), streamed with `values_list(...).iterator()`: constant memory and a fixed
 number of queries per chunk, whatever the row count.
+
+Every export announces itself with `export_started` before the first byte is written (the audit
+app logs who exported what, with which filters and how many rows). Columns holding personal data
+(`Exporter.personal_columns`) are masked for users without the right to see it.
 """
 
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.dispatch import Signal
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from .spreadsheets import iter_csv, write_csv, write_xlsx
 
 CHUNK = 2000
+
+# Sent once per export, before any row is written: kind, user (None at the command line without
+# --user), fmt, filters, rows (the count), personal_data ("clear", "masked" or "none"), source.
+export_started = Signal()
 
 
 class ExportError(Exception):
@@ -35,6 +44,9 @@ class Exporter:
     # Turns a chunk of values_list rows into output rows (e.g. adds staff posts in one query).
     decorate: Callable[[list[tuple]], Iterable[tuple]] | None = None
     row: Callable[[tuple], tuple] | None = field(default=None)
+    # column → kind of personal data (see gecrm.audit.masking.MASKERS), masked unless the user
+    # may see personal data.
+    personal_columns: dict[str, str] = field(default_factory=dict)
 
 
 EXPORTERS: dict[str, Exporter] = {}
@@ -92,38 +104,89 @@ def export_queryset(kind: str, user, filters=None):
     return queryset
 
 
-def export_rows(kind: str, queryset) -> Iterator[tuple]:
+def export_rows(kind: str, queryset, *, mask: bool = False) -> Iterator[tuple]:
     exporter = get_exporter(kind)
     rows = queryset.order_by(*exporter.order_by).values_list(*exporter.fields)
-    if exporter.decorate is None and exporter.row is None:
+    masker = _masker(exporter) if mask else None
+    if exporter.decorate is None and exporter.row is None and masker is None:
         yield from rows.iterator(chunk_size=CHUNK)
         return
     batch: list[tuple] = []
     for row in rows.iterator(chunk_size=CHUNK):
         batch.append(row)
         if len(batch) == CHUNK:
-            yield from _finish(exporter, batch)
+            yield from _finish(exporter, batch, masker)
             batch = []
     if batch:
-        yield from _finish(exporter, batch)
+        yield from _finish(exporter, batch, masker)
 
 
-def _finish(exporter: Exporter, batch: list[tuple]) -> Iterable[tuple]:
+def _finish(exporter: Exporter, batch: list[tuple], masker=None) -> Iterable[tuple]:
     rows = exporter.decorate(batch) if exporter.decorate else batch
-    return map(exporter.row, rows) if exporter.row else rows
+    rows = map(exporter.row, rows) if exporter.row else rows
+    return map(masker, rows) if masker else rows
 
 
-def stream_csv(kind: str, user, filters=None) -> Iterator[bytes]:
+def _masker(exporter: Exporter):
+    from gecrm.audit.masking import MASKERS
+
+    if not exporter.personal_columns:
+        return None
+    plan = [
+        (exporter.columns.index(column), MASKERS[kind])
+        for column, kind in exporter.personal_columns.items()
+    ]
+
+    def mask(row: tuple) -> tuple:
+        row = list(row)
+        for index, masker in plan:
+            row[index] = masker(row[index])
+        return tuple(row)
+
+    return mask
+
+
+def _announce(kind: str, user, fmt: str, filters, queryset, source: str) -> bool:
+    """Send `export_started`; True when personal columns must be masked for `user`."""
+    from gecrm.audit.masking import can_view_personal_data
+
+    exporter = get_exporter(kind)
+    # At the command line without --user the operator exports everything, in clear.
+    mask = bool(exporter.personal_columns) and user is not None
+    mask = mask and not can_view_personal_data(user)
+    personal_data = "masked" if mask else "clear"
+    if not exporter.personal_columns:
+        personal_data = "none"
+    export_started.send(
+        sender=exporter.model,
+        kind=kind,
+        user=user,
+        fmt=fmt,
+        filters=filters,
+        rows=queryset.count(),
+        personal_data=personal_data,
+        source=source,
+    )
+    return mask
+
+
+def stream_csv(kind: str, user, filters=None, *, source: str = "web") -> Iterator[bytes]:
     """CSV bytes (UTF-8 with BOM) in chunks, for streaming HTTP responses and stdout."""
     exporter = get_exporter(kind)
     queryset = export_queryset(kind, user, filters)
-    return iter_csv(exporter.columns, export_rows(kind, queryset))
+    mask = _announce(kind, user, "csv", filters, queryset, source)
+    return iter_csv(exporter.columns, export_rows(kind, queryset, mask=mask))
 
 
-def write_export(kind: str, user, stream, fmt: str = "csv", filters=None) -> None:
+def write_export(
+    kind: str, user, stream, fmt: str = "csv", filters=None, *, source: str = "cli"
+) -> None:
     exporter = get_exporter(kind)
+    if fmt not in ("csv", "xlsx"):
+        raise ExportError(_("Unknown format “%(fmt)s”: use csv or xlsx.") % {"fmt": fmt})
     queryset = export_queryset(kind, user, filters)
-    rows = export_rows(kind, queryset)
+    mask = _announce(kind, user, fmt, filters, queryset, source)
+    rows = export_rows(kind, queryset, mask=mask)
     if fmt == "xlsx":
         write_xlsx(stream, exporter.columns, rows, text_columns=exporter.text_columns)
     elif fmt == "csv":
@@ -132,7 +195,7 @@ def write_export(kind: str, user, stream, fmt: str = "csv", filters=None) -> Non
         raise ExportError(_("Unknown format “%(fmt)s”: use csv or xlsx.") % {"fmt": fmt})
 
 
-def export_bytes(kind: str, user, fmt: str = "csv", filters=None) -> bytes:
+def export_bytes(kind: str, user, fmt: str = "csv", filters=None, *, source: str = "") -> bytes:
     buffer = io.BytesIO()
-    write_export(kind, user, buffer, fmt, filters)
+    write_export(kind, user, buffer, fmt, filters, source=source)
     return buffer.getvalue()

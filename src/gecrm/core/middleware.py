@@ -5,6 +5,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from .exceptions import StaleObjectError
+from .http import client_ip
 
 
 class StaleObjectMiddleware:
@@ -24,19 +25,33 @@ class StaleObjectMiddleware:
 
 
 class RequestContextMiddleware:
-    """Remember the client address for the change log of this request."""
+    """Remember the client address and browser of this request for the change and audit logs.
+
+    Actions called from views and the API read them from context variables; the command line
+    and jobs run outside any request and record none.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from .changes import current_ip
+        from .changes import current_ip, current_user_agent
 
-        token = current_ip.set(request.META.get("REMOTE_ADDR"))
+        token = current_ip.set(client_ip(request))
+        agent_token = current_user_agent.set(user_agent(request))
         try:
             return self.get_response(request)
         finally:
+            current_user_agent.reset(agent_token)
             current_ip.reset(token)
+
+
+USER_AGENT_LENGTH = 300
+
+
+def user_agent(request) -> str:
+    """The browser's User-Agent, cut to what a log entry keeps."""
+    return (request.META.get("HTTP_USER_AGENT") or "")[:USER_AGENT_LENGTH]
 
 
 class LocaleMiddleware(DjangoLocaleMiddleware):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .exceptions import ImmutableRecordError
 from .querysets import RestrictedQuerySet
 
 PATH_SEPARATOR = "/"
@@ -73,7 +74,41 @@ class TreeModel(BaseModel):
         return other.path.startswith(self.path)
 
 
-class ObjectChange(models.Model):
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows are inserted, never changed: bulk updates and deletes through the ORM raise.
+
+    (Deleting a user still sets `actor` to NULL: Django's collector writes that through the
+    plain base manager, and the entry keeps the actor's name.)
+    """
+
+    def update(self, **kwargs):
+        raise ImmutableRecordError()
+
+    def delete(self):
+        raise ImmutableRecordError()
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise ImmutableRecordError()
+
+
+class AppendOnlyModel(models.Model):
+    """A log entry: written once, then never edited or deleted through the application."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableRecordError(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRecordError(self)
+
+
+class ObjectChange(AppendOnlyModel):
     """One create, update or delete of a business object: who, when, from where, what changed."""
 
     class Action(models.TextChoices):

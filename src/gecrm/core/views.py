@@ -150,20 +150,31 @@ def _as_pair(values):
     return None, values
 
 
+def _names_by_pk(model, ids) -> dict[str, str]:
+    try:
+        return {str(pk): str(obj) for pk, obj in model._base_manager.in_bulk(ids).items()}
+    except (ValueError, TypeError, ValidationError):
+        # Some entries name the related object otherwise (an API token's user by username).
+        return {}
+
+
 def change_rows(entries, model):
     """ObjectChange entries as templates show them: fields by verbose name, choices by label and
-    foreign keys (logged as ids) by the related object's name, one query per related model."""
+    foreign keys (logged as ids) by the related object's name, one query per related model.
+
+    Personal data (a contact's phone, e-mail) is masked: the clear values are revealed only by
+    the explicit, logged action of `gecrm.audit`."""
+    from gecrm.audit.masking import mask_changes
+
     entries = list(entries)
+    masked = {id(entry): mask_changes(entry.object_type, entry.changes or {}) for entry in entries}
     wanted = defaultdict(set)
     for entry in entries:
-        for name, values in (entry.changes or {}).items():
+        for name, values in masked[id(entry)].items():
             field = _model_field(model, name)
             if field is not None and field.many_to_one and field.concrete:
                 wanted[field.related_model].update(v for v in _as_pair(values) if v is not None)
-    related_names = {
-        related: {str(pk): str(obj) for pk, obj in related._base_manager.in_bulk(ids).items()}
-        for related, ids in wanted.items()
-    }
+    related_names = {related: _names_by_pk(related, ids) for related, ids in wanted.items()}
 
     def shown(field, value):
         if value is None or field is None:
@@ -177,7 +188,7 @@ def change_rows(entries, model):
     rows = []
     for entry in entries:
         fields = []
-        for name, values in (entry.changes or {}).items():
+        for name, values in masked[id(entry)].items():
             field = _model_field(model, name)
             if field is None:
                 label = name

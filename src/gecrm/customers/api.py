@@ -6,10 +6,13 @@ from typing import Annotated
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from gecrm.audit.actions import do_reveal_personal_data
+from gecrm.audit.masking import can_view_personal_data, mask_value, personal_fields
 from gecrm.core.api import (
     CODE_PATTERN,
     CREATE_ERRORS,
@@ -17,6 +20,7 @@ from gecrm.core.api import (
     READ_ERRORS,
     UPDATE_ERRORS,
     Code,
+    ErrorOut,
     InputSchema,
     Latitude,
     Longitude,
@@ -77,9 +81,17 @@ StatusCode = choice_input(CustomerStatus)
 class ContactOut(Schema):
     name: str
     title: str
-    phone: str
-    email: str
+    phone: str = Field(description="Masked (`138****1234`) unless revealed with `unmask=true`")
+    email: str = Field(description="Masked (`z***@example.cn`) unless revealed with `unmask=true`")
     is_primary: bool
+
+    @staticmethod
+    def resolve_phone(obj, context):
+        return personal_value(obj, "phone", context["request"])
+
+    @staticmethod
+    def resolve_email(obj, context):
+        return personal_value(obj, "email", context["request"])
 
 
 class CustomerOut(Schema):
@@ -161,6 +173,13 @@ class CustomerDetailOut(CustomerOut):
     @staticmethod
     def resolve_contacts(obj):
         return list(obj.contacts.all())
+
+
+def personal_value(obj, field: str, request) -> str:
+    """Clear only for the objects this request revealed (a logged action), masked otherwise."""
+    if obj.pk in getattr(request, "revealed_personal_data", ()):
+        return getattr(obj, field)
+    return mask_value(personal_fields(obj)[field], getattr(obj, field))
 
 
 # --- input -----------------------------------------------------------------------------------
@@ -301,11 +320,34 @@ def create_customer(request, payload: CustomerIn):
 
 
 @router.get(
-    "/{code}", response={200: CustomerDetailOut, **DETAIL_ERRORS}, operation_id="get_customer"
+    "/{code}",
+    response={200: CustomerDetailOut, 403: ErrorOut, **DETAIL_ERRORS},
+    operation_id="get_customer",
 )
-def get_customer(request, code: CodeParam):
-    """One customer with its contacts; unknown and out-of-scope codes both answer 404."""
-    return _detail(acting_user(request), code=code)
+def get_customer(
+    request,
+    code: CodeParam,
+    unmask: Annotated[
+        bool,
+        Query(
+            description="Reveal the contacts' phone numbers and e-mail addresses (needs the "
+            "view_personal_data permission, else 403; every reveal is logged)"
+        ),
+    ] = False,
+):
+    """One customer with its contacts; unknown and out-of-scope codes both answer 404.
+
+    Contact phone numbers and e-mail addresses are masked unless `unmask=true`."""
+    user = acting_user(request)
+    if unmask and not can_view_personal_data(user):
+        raise HttpError(403, _("You are not allowed to view personal data."))
+    customer = _detail(user, code=code)
+    if unmask:
+        contacts = list(customer.contacts.all())
+        for contact in contacts:
+            do_reveal_personal_data(contact, actor=user, source="api")
+        request.revealed_personal_data = {contact.pk for contact in contacts}
+    return customer
 
 
 @router.patch(

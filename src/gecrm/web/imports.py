@@ -356,11 +356,12 @@ def export(request, kind, fmt):
     try:
         if fmt == "csv":
             response = StreamingHttpResponse(
-                stream_csv(kind, request.user, filters), content_type="text/csv; charset=utf-8"
+                stream_csv(kind, request.user, filters, source="web"),
+                content_type="text/csv; charset=utf-8",
             )
         else:
             spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-            write_export(kind, request.user, spool, "xlsx", filters)
+            write_export(kind, request.user, spool, "xlsx", filters, source="web")
             spool.seek(0)
             response = FileResponse(spool, content_type=XLSX_TYPE)
     except ExportError as exc:

@@ -13,6 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from gecrm.audit.actions import do_reveal_personal_data
+from gecrm.audit.forms import protect_personal_fields
+from gecrm.audit.masking import can_view_personal_data
 from gecrm.catalog.actions import do_create_product, do_update_product
 from gecrm.catalog.filtersets import ProductFilterSet
 from gecrm.catalog.forms import ProductForm
@@ -498,6 +501,19 @@ class ContactEditView(ObjectEditView):
 
     def create(self, request, fields):
         return do_add_contact(self.customer, fields, actor=request.user, source="web")
+
+    def get_form(self, request, obj, data=None):
+        # Without the right, phone and e-mail are shown masked and cannot be changed here.
+        form = super().get_form(request, obj, data)
+        protect_personal_fields(form, obj, request.user)
+        return form
+
+    def get(self, request, **kwargs):
+        obj = self.get_object(request, **kwargs)
+        if obj is not None and can_view_personal_data(request.user):
+            # The edit form shows the clear values: that is a reveal, and it is logged.
+            do_reveal_personal_data(obj, actor=request.user, source="web", reason="edit")
+        return self.render_form(request, obj, self.get_form(request, obj))
 
     def get_success_url(self, obj):
         return reverse("web:customer_detail", args=[self.customer.code])
