@@ -1,6 +1,6 @@
 """Every write to org units and staff."""
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -63,6 +63,10 @@ def do_create_staff(
             raise ValidationError({"username": _("This username is already taken.")})
         user = User(username=username, email=email)
         if password:
+            try:
+                password_validation.validate_password(password, user)
+            except ValidationError as error:
+                raise ValidationError({"password": error.messages}) from None
             user.set_password(password)
         else:
             user.set_unusable_password()
