@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("audit/", include("gecrm.audit.urls")),  # namespace "audit"
     path("imports/", include("gecrm.web.imports")),  # namespace "imports" (web/imports.py)
+    path("access/", include("gecrm.access.urls")),  # namespace "access"
     path("", include("gecrm.web.urls")),
 ]

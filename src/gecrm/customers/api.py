@@ -256,8 +256,12 @@ def _fields_from_payload(user, data: dict, *, customer: Customer | None = None) 
         if name in data:
             fields[name] = data[name] or ""
     if "parent_code" in data:
+        # A branch goes under a customer the caller may edit (or stays where it is).
+        parents = Customer.objects.restrict(user, "change")
+        if customer is not None and customer.parent_id:
+            parents = parents | Customer.objects.filter(pk=customer.parent_id)
         fields["parent"] = resolve(
-            Customer.objects.restrict(user, "view"),
+            parents,
             data["parent_code"],
             "parent_code",
             _("Unknown customer code %(code)s."),

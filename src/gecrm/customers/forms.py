@@ -47,7 +47,11 @@ class CustomerForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Customer.objects.restrict(user, "view")
+        # A branch goes under a customer the user may edit.
+        parents = Customer.objects.restrict(user, "change")
+        if self.instance.parent_id:
+            parents = parents | Customer.objects.filter(pk=self.instance.parent_id)
+        self.fields["parent"].queryset = parents
         self.fields["org_unit"].queryset = org_unit_queryset(user)
         self.fields["region"].queryset = region_queryset(self.instance.region_id)
         if self.instance.pk:

@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET
 from gecrm.audit.actions import do_reveal_personal_data
 from gecrm.audit.forms import protect_personal_fields
 from gecrm.audit.masking import can_view_personal_data
+from gecrm.access.scopes import why_visible
+from gecrm.accounts.models import Assignment
 from gecrm.catalog.actions import do_create_product, do_update_product
 from gecrm.catalog.filtersets import ProductFilterSet
 from gecrm.catalog.forms import ProductForm
@@ -426,7 +428,19 @@ class CustomerDetailView(ObjectDetailView):
         return obj
 
     def get_extra_context(self, request, obj):
-        return {"contacts": self.contacts, "tree_root": build_group_tree(request.user, obj)}
+        user = request.user
+        return {
+            "contacts": self.contacts,
+            "tree_root": build_group_tree(user, obj),
+            "can_change": Customer.objects.restrict(user, "change").filter(pk=obj.pk).exists(),
+            "why_visible": why_visible(user, obj),
+            "assignments": list(
+                Assignment.objects.restrict(user, "view")
+                .filter(customer=obj)
+                .select_related("user__staff")
+                .order_by("-start", "role")[:20]
+            ),
+        }
 
 
 @login_required
