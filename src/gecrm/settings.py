@@ -230,6 +230,8 @@ AXES_LOCKOUT_CALLABLE = "gecrm.web.login.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 # Sign-ins and sign-outs are recorded by the audit log; axes keeps only the failure counters.
 AXES_DISABLE_ACCESS_LOG = True
+# The failure records keep the form data, with these (and the password) masked.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 AXES_VERBOSE = False
 
 # Content-Security-Policy (django-csp): our own files only, no inline script or style anywhere.
