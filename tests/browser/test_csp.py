@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from gecrm.core.testing import DEFAULT_PASSWORD, make_customer
+from gecrm.customers.actions import do_add_contact
 
 from .conftest import CHROMIUM
 
@@ -44,6 +45,9 @@ def many_customers(org, admin):
     hq = make_customer("P000", org["HQ"], name="分页示范银行", region="110000", actor=admin)
     gd = make_customer("P000.GD", org["GD"], parent=hq, name="分页示范银行广东分行", actor=admin)
     make_customer("P000.GD.SZ", org["GD.SZ"], parent=gd, name="分页示范银行深圳支行", actor=admin)
+    do_add_contact(
+        hq, {"name": "张经理", "phone": "13812345678", "email": "zhang@example.cn"}, actor=admin
+    )
     for i in range(30):
         make_customer(f"P{i + 1:03d}", org["GD.SZ"], parent=hq, actor=admin)
     make_customer(
@@ -119,10 +123,14 @@ def test_pages_work_under_the_csp_without_violations(
     expect(rows).to_have_count(9)
     check("customer list")
 
-    # Customer page: expanding a branch loads its children.
+    # Customer page: expanding a branch loads its children; revealing a contact's phone is an
+    # htmx POST, which passes the CSRF check with the header from hx-headers.
     page.goto(f"{server.url}/customers/P000/")
     page.locator("#group-tree summary[data-code='P000.GD']").click()
     page.locator("#group-tree [data-code='P000.GD.SZ']").wait_for(state="visible")
+    assert "13812345678" not in page.content()
+    page.locator(".gecrm-reveal").first.click()
+    page.locator("text=13812345678").first.wait_for()
     check("customer page")
 
     # Org tree: expanding a closed unit loads its children.
@@ -150,6 +158,12 @@ def test_pages_work_under_the_csp_without_violations(
     page.locator(".swagger-ui .opblock-summary").first.click()
     page.locator(".swagger-ui .opblock-body").first.wait_for()
     check("api docs")
+
+    # Audit log, data scope and role administration.
+    for url in ["/audit/", "/audit/events/", "/access/me/", "/access/roles/"]:
+        page.goto(f"{server.url}{url}")
+        assert page.locator(".page-title").first.is_visible(), url
+    check("audit and access")
 
     # Django's admin (administrators' fallback screens).
     page.goto(f"{server.url}/admin/")
