@@ -11,7 +11,9 @@ MASKED_EMAIL = "z***@bank.example.cn"
 
 
 def grant(user, codename: str):
-    user.user_permissions.add(Permission.objects.get(codename=codename, content_type__app_label="audit"))
+    user.user_permissions.add(
+        Permission.objects.get(codename=codename, content_type__app_label="audit")
+    )
     for attr in ("_perm_cache", "_user_perm_cache"):
         user.__dict__.pop(attr, None)
     return user

@@ -8,11 +8,12 @@ import json
 from collections import defaultdict
 
 from django.apps import apps
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from gecrm.core.models import ObjectChange
 from gecrm.core.spreadsheets import iter_csv
@@ -65,6 +66,8 @@ class AuditLogMixin:
     tab = ""
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()  # to the login page
         if not can_view_auditlog(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
@@ -76,8 +79,6 @@ class AuditLogMixin:
         super().customize_filter_form(form, request)
         for name in ("date_from", "date_to"):
             form.fields[name].widget.input_type = "date"
-        if "ordering" in form.fields:
-            del form.fields["ordering"]
 
     def get_extra_context(self, request):
         return {"tab": self.tab, "export_query": request.GET.urlencode()}
@@ -146,6 +147,8 @@ def _event_row(event) -> tuple:
     )
 
 
+@login_required
+@require_GET
 def export_log(request, tab):
     """The filtered log as CSV (UTF-8 with BOM); the export itself is logged first."""
     if not can_view_auditlog(request.user):
@@ -191,6 +194,7 @@ def personal_element_id(object_type: str, pk, field: str) -> str:
     return f"pd-{object_type.replace('.', '-')}-{pk}-{field}"
 
 
+@login_required
 @require_POST
 def reveal(request, object_type, pk):
     """Reveal the clear personal data of one object (e.g. a contact's phone and e-mail).
@@ -198,8 +202,6 @@ def reveal(request, object_type, pk):
     Allowed to users with `view_personal_data` for objects in their scope; every reveal is an
     `unmask` event. The answer swaps the masked values on the page (htmx out-of-band).
     """
-    if not request.user.is_authenticated:
-        raise Http404
     if object_type not in PERSONAL_FIELDS:
         raise Http404
     if not can_view_personal_data(request.user):
