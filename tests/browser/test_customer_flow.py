@@ -35,7 +35,8 @@ def bank_group(org, admin):
     make_customer(
         "S200", org["GD.GZ"], segment="sme", industry="", name="广州小微商贸有限公司", actor=admin
     )
-    make_staff("gd_sc01", org["GD"], posts=("sales_control",), actor=admin, name="钟丹宏")
+    # The group's sales controller: sees every province, so the whole bank tree.
+    make_staff("hq_sc01", org["HQ"], posts=("sales_control",), actor=admin, name="钟丹宏")
     return hq
 
 
@@ -45,7 +46,7 @@ def test_login_filter_open_group_and_expand_branches(server, bank_group, browser
     page = browser_page
     page.goto(f"{server.url}/customers/")
     # Not logged in: the login page, which brings us back to the list afterwards.
-    page.fill("#id_username", "gd_sc01")
+    page.fill("#id_username", "hq_sc01")
     page.fill("#id_password", DEFAULT_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/customers/")
