@@ -132,7 +132,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'gecrm.sqlite3'}",
-        conn_max_age=int(os.environ.get("GECRM_CONN_MAX_AGE", "0")),
+        conn_max_age=env_int("GECRM_CONN_MAX_AGE", 0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -253,8 +253,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Uploaded spreadsheets: limits checked before parsing.
-GECRM_MAX_UPLOAD_BYTES = int(os.environ.get("GECRM_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
-GECRM_MAX_UNPACKED_BYTES = int(os.environ.get("GECRM_MAX_UNPACKED_BYTES", str(1024 * 1024 * 1024)))
+GECRM_MAX_UPLOAD_BYTES = env_int("GECRM_MAX_UPLOAD_BYTES", 200 * 1024 * 1024, minimum=1)
+GECRM_MAX_UNPACKED_BYTES = env_int("GECRM_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -95,6 +95,8 @@ def test_production_refuses_to_start_without_a_secret_key():
         ("GECRM_HSTS_SECONDS", "a year"),
         ("GECRM_SESSION_EXPIRE_AT_BROWSER_CLOSE", "maybe"),
         ("GECRM_ENV", "prod"),
+        ("GECRM_CONN_MAX_AGE", "1m"),
+        ("GECRM_MAX_UPLOAD_BYTES", "200MB"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(variable, value):

@@ -63,6 +63,18 @@ def test_the_idle_limit_comes_from_settings(client, admin, settings):
     assert client.get("/customers/").status_code == 200
 
 
+def test_an_htmx_request_of_an_idle_session_reloads_the_sign_in_page(client, admin, hq_tree):
+    client.force_login(admin)
+    idle_for(client, 31 * 60)
+    response = client.get(
+        "/customers/C001/branches/",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/customers/C001/?x=1"},
+    )
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response["HX-Redirect"] == "/login/?next=/customers/C001/%3Fx%3D1"
+
+
 def test_idle_session_api_calls_answer_401(client, admin):
     client.force_login(admin)
     idle_for(client, 31 * 60)

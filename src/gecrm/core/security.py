@@ -6,9 +6,13 @@ lockout from django-axes. The settings are in `gecrm.settings` ("login security"
 """
 
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
 
 LAST_SEEN_KEY = "_gecrm_last_seen"
 # The time of the last request is written to the session at most this often (seconds).
@@ -33,6 +37,10 @@ class SessionIdleTimeoutMiddleware:
 
     SESSION_COOKIE_AGE bounds a session from sign-in; this ends it sooner when the desk is left.
     Bearer-token API calls carry no session and are not affected.
+
+    An htmx request whose session has ended would otherwise follow the redirect and swap the
+    sign-in page into a table cell; it gets an `HX-Redirect` to the sign-in page instead, which
+    returns to the page the user was on.
     """
 
     def __init__(self, get_response):
@@ -48,7 +56,27 @@ class SessionIdleTimeoutMiddleware:
                 logout(request)  # flushes the session: the view sees an anonymous user
             elif last_seen is None or now - last_seen >= LAST_SEEN_WRITE_EVERY:
                 request.session[LAST_SEEN_KEY] = now
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.headers.get("HX-Request") and is_login_redirect(response):
+            response = htmx_login_redirect(request)
+        return response
+
+
+def is_login_redirect(response) -> bool:
+    if response.status_code != 302:
+        return False
+    return urlsplit(response["Location"]).path == resolve_url(settings.LOGIN_URL)
+
+
+def htmx_login_redirect(request):
+    """A full-page visit of the sign-in page, coming back to the page (not the fragment)."""
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    page = current.path or "/"
+    if current.query:
+        page += "?" + current.query
+    response = HttpResponse()
+    response["HX-Redirect"] = redirect_to_login(page)["Location"]
+    return response
 
 
 def mark_session_seen(sender, request, user, **kwargs):
