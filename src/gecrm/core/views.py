@@ -66,6 +66,7 @@ class ObjectListView(LoginRequiredMixin, View):
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
     per_page_choices = (25, 50, 100)
+    paginator_class = Paginator
 
     def get_queryset(self, request):
         qs = self.model.objects.restrict(request.user, "view")
@@ -105,7 +106,7 @@ class ObjectListView(LoginRequiredMixin, View):
         self.customize_filter_form(filterset.form, request)
         # Invalid filter values are shown as errors; the valid ones still apply.
         filterset.is_valid()
-        paginator = Paginator(filterset.qs, self.get_per_page(request))
+        paginator = self.paginator_class(filterset.qs, self.get_per_page(request))
         page = paginator.get_page(request.GET.get("page"))
         ordering = request.GET.get("ordering", "")
         context = {
