@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from gecrm.accounts.models import Assignment
 from gecrm.catalog.models import Product
 from gecrm.customers.choices import Industry
 from gecrm.customers.models import Contact, Customer
@@ -94,6 +95,31 @@ def test_every_post_has_staff(demo):
     assert chiefs == Customer.objects.filter(parent=None, segment__in=["gov", "fin", "ent"]).count()
 
 
+def test_every_vertical_hq_has_one_chief_am_and_every_chief_am_one_hq(demo):
+    hqs = Customer.objects.filter(parent=None, segment__in=["gov", "fin", "ent"])
+    chiefs = Assignment.objects.filter(role="chief_am", end=None)
+    assert sorted(chiefs.values_list("customer__code", flat=True)) == sorted(
+        hqs.values_list("code", flat=True)
+    )
+    assert set(chiefs.values_list("user__staff__posts__post", flat=True)) == {Post.CHIEF_AM}
+    assert chiefs.values("user").distinct().count() == hqs.count()
+
+
+def test_the_printed_chief_am_holds_the_printed_hq_and_ams_have_books(demo):
+    chief = next(login for login in demo.logins if login.post == "首席客户经理")
+    held = Assignment.objects.get(user__username=chief.username, role="chief_am")
+    assert held.customer.name in chief.note
+    am = next(login for login in demo.logins if login.post == "客户经理")
+    book = Assignment.objects.filter(user__username=am.username, role="am")
+    assert book.exists()  # a handful at this small scale; 11 at scale 1, 40 at scale 100
+    assert all(a.customer.org_unit.path.startswith("/GRP/GD/GD.SZ/") for a in book)
+    assert Assignment.objects.filter(role="presales").exists()
+    assert Assignment.objects.filter(role="service_manager").exists()
+    # Every AM who owns customers has some of them by name.
+    ams = Staff.objects.filter(posts__post=Post.AM, org_unit__kind="prefecture")
+    assert Assignment.objects.filter(user__staff__in=ams).values("user").distinct().count() > 0
+
+
 def test_every_industry_has_hq_customers_with_branches_in_several_provinces(demo):
     hqs = Customer.objects.filter(parent=None, segment__in=["gov", "fin", "ent"])
     assert hqs.count() == 75  # the pilot batch of DOMAIN.md §4
@@ -141,7 +167,7 @@ def test_usccs_are_valid_and_unique(demo):
 
 def test_a_sample_of_every_model_passes_full_clean(demo):
     rng = random.Random(1)
-    for model in (OrgUnit, Customer, Contact, Staff, Product):
+    for model in (OrgUnit, Customer, Contact, Staff, Product, Assignment):
         ids = list(model.objects.values_list("pk", flat=True))
         for obj in model.objects.filter(pk__in=rng.sample(ids, min(40, len(ids)))):
             obj.full_clean()

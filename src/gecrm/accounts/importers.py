@@ -113,11 +113,16 @@ class AssignmentImporter(Importer):
         )
         self.user_ids = dict(users.values_list("username", "id"))
         keys: dict[tuple, int] = {}
-        for row, customer_code, username, role, start, _end in self.records:
+        resolved = []
+        for record in self.records:
+            row, customer_code, username, role, start, _end = record
+            ok = True
             if customer_code not in self.customer_ids:
                 self.issue(row, "customer_code", customer_code, _("Unknown customer code."))
+                ok = False
             if username not in self.user_ids:
                 self.issue(row, "username", username, _("Unknown username (or not staff)."))
+                ok = False
             key = (customer_code, username, role, start)
             if key in keys:
                 self.issue(
@@ -126,10 +131,14 @@ class AssignmentImporter(Importer):
                     role,
                     _("Duplicate assignment: row %(row)d has it too.") % {"row": keys[key]},
                 )
+                ok = False
             else:
                 keys[key] = row
-        if self.issues:
-            return
+            if ok:
+                resolved.append(record)
+        # Overlaps are checked on the rows that name a known customer and person, so that one
+        # pass reports everything; any problem at all still means nothing is written.
+        self.records = resolved
         existing = Assignment.objects.filter(
             customer_id__in=self.customer_ids.values(), user_id__in=self.user_ids.values()
         )
