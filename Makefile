@@ -6,6 +6,8 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 HOST ?= 127.0.0.1:8000
 SCALE ?= 1
+# Test processes (pytest-xdist); each gets its own test database.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: install demo serve test lint format messages chromium clean
 
@@ -35,7 +37,7 @@ chromium:
 test: install chromium
 	$(RUN) ruff check src tests bench
 	$(RUN) gecrm makemigrations --check --dry-run >/dev/null
-	$(RUN) pytest $(PYTEST_ARGS)
+	$(RUN) pytest -n $(JOBS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(RUN) ruff check src tests bench

@@ -57,7 +57,19 @@ def test_a_file_that_is_not_a_workbook_is_refused(db, tmp_path):
 def test_a_csv_that_is_not_utf8_is_refused(db, tmp_path):
     path = tmp_path / "gbk.csv"
     path.write_bytes("code,name,category,is_ict\nP1,云主机,cloud,true\n".encode("gbk"))
-    rejected(path, "UTF-8")
+    rejected(path, "Row 2 is not UTF-8")
+
+
+@pytest.mark.parametrize(("bad_row", "rows"), [(2, 3), (4, 3), (502, 600), (601, 600)])
+def test_the_first_row_that_is_not_utf8_is_named(db, tmp_path, bad_row, rows):
+    # The reader decodes ahead in 8 KiB chunks: the row must come from the bytes, not from it.
+    lines = ["code,name,category,is_ict"] + [f"P{i},cloud{i},cloud,true" for i in range(2, rows + 2)]
+    data = "\n".join(lines[: bad_row - 1]).encode() + b"\n"
+    data += f"P{bad_row},云主机,cloud,true".encode("gbk") + b"\n"
+    data += "\n".join(lines[bad_row:]).encode()
+    path = tmp_path / "gbk.csv"
+    path.write_bytes(data)
+    rejected(path, f"Row {bad_row} is not UTF-8")
 
 
 def test_other_file_types_are_refused(db, tmp_path):

@@ -166,7 +166,7 @@ class RowReader:
                             "Row %(row)d is not UTF-8 text. Save the file as “CSV UTF-8” and try "
                             "again."
                         )
-                        % {"row": number + 1}
+                        % {"row": _first_undecodable_row(self.path)}
                     ) from exc
                 except csv.Error as exc:
                     raise SpreadsheetError(
@@ -301,3 +301,19 @@ def write_xlsx(stream, header: Iterable[str], rows: Iterable[Iterable], *, text_
                 cells.append(value)
         sheet.append(cells)
     workbook.save(stream)
+
+
+def _first_undecodable_row(path) -> int:
+    """The CSV row (header = 1) holding the first bytes that are not UTF-8.
+
+    The reader decodes ahead in chunks, so where it stands when decoding fails is not the row.
+    """
+    data = Path(path).read_bytes()
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start].decode("utf-8-sig")
+    else:
+        return 1
+    rows = sum(1 for _ in csv.reader(io.StringIO(good, newline="")))
+    return rows + 1 if not good or good.endswith(("\n", "\r")) else rows
