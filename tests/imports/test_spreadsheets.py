@@ -63,7 +63,9 @@ def test_a_csv_that_is_not_utf8_is_refused(db, tmp_path):
 @pytest.mark.parametrize(("bad_row", "rows"), [(2, 3), (4, 3), (502, 600), (601, 600)])
 def test_the_first_row_that_is_not_utf8_is_named(db, tmp_path, bad_row, rows):
     # The reader decodes ahead in 8 KiB chunks: the row must come from the bytes, not from it.
-    lines = ["code,name,category,is_ict"] + [f"P{i},cloud{i},cloud,true" for i in range(2, rows + 2)]
+    lines = ["code,name,category,is_ict"] + [
+        f"P{i},cloud{i},cloud,true" for i in range(2, rows + 2)
+    ]
     data = "\n".join(lines[: bad_row - 1]).encode() + b"\n"
     data += f"P{bad_row},云主机,cloud,true".encode("gbk") + b"\n"
     data += "\n".join(lines[bad_row:]).encode()
