@@ -148,6 +148,8 @@ def test_hotline_sees_customers_and_contacts_but_edits_nothing_and_sees_no_money
     assert response.status_code == 200
     assert "联系人C001.SH" in response.content.decode()
     assert not response.context["can_change"]
+    assert reverse("web:contact_add", args=["C001.SH"]) not in response.content.decode()
+    assert 'id="edit-customer"' not in response.content.decode()
     assert client.get(reverse("web:customer_edit", args=["C001.SH"])).status_code == 404
     assert not Customer.objects.restrict(hotline, "view_financial").exists()
     assert Customer.objects.restrict(world["gd_sc"], "view_financial").count() == len(

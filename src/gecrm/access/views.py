@@ -6,11 +6,11 @@ from django.contrib.auth.decorators import login_required, user_passes_test
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from gecrm.accounts.models import Assignment, active_on_q
 from gecrm.core.exceptions import StaleObjectError
@@ -111,6 +111,7 @@ class RoleForm(forms.Form):
 
 @login_required
 @admin_required
+@require_http_methods(["GET", "POST"])
 def role_edit(request, username):
     staff = get_object_or_404(
         Staff.objects.select_related("user", "org_unit").prefetch_related("posts"),
@@ -145,8 +146,6 @@ def role_edit(request, username):
             else:
                 messages.success(request, _("%(object)s was saved.") % {"object": staff})
                 return redirect("access:role_list")
-    elif request.method == "GET":
-        form = RoleForm(initial=initial, permissions=permissions)
     else:
-        raise Http404
+        form = RoleForm(initial=initial, permissions=permissions)
     return render(request, "access/role_edit.html", {"staff": staff, "form": form})
