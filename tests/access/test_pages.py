@@ -60,7 +60,8 @@ def test_customer_page_explains_why_and_shows_the_account_team(world):
     response = browser(world["cam"]).get(reverse("web:customer_detail", args=["C001"]))
     page = response.content.decode()
     assert 'id="why-visible"' in page
-    assert "chief account manager" in page or "assigned to this customer" in page
+    # The reason, in the page's language (zh-hans by default).
+    assert "你以首席客户经理身份被分配到该客户。" in page or "的首席客户经理。" in page
     assert [a.user.username for a in response.context["assignments"]] == ["cam"]
 
 

@@ -19,6 +19,7 @@ from .models import Product
 
 @register
 class ProductImporter(TableImporter):
+    scope_model = Product
     kind = "products"
     model = Product
     columns = ("code", "name", "category", "is_ict")

@@ -382,6 +382,39 @@ class Importer:
         """CLI runs without --user and superusers are not limited by data scope."""
         return self.actor is None or getattr(self.actor, "is_superuser", False)
 
+    # How new records are found again to check that the importer may edit them (None: the
+    # importer checks creation rights itself, or has none to check).
+    scope_model = None
+    scope_lookup = "code"
+
+    def created_outside_scope(self) -> list[ImportIssue]:
+        """After writing (inside the transaction): new records the actor may not edit.
+
+        The data scope is a query, so the exact test is to ask it about the written rows; a
+        non-empty answer rolls the whole import back.
+        """
+        new = getattr(self, "new", None)
+        if self.unrestricted or self.scope_model is None or not new:
+            return []
+        keys = [record[1] for record in new]
+        allowed: set = set()
+        for start in range(0, len(keys), CHUNK):
+            allowed.update(
+                self.scoped(self.scope_model, "change")
+                .filter(**{f"{self.scope_lookup}__in": keys[start : start + CHUNK]})
+                .values_list(self.scope_lookup, flat=True)
+            )
+        return [
+            ImportIssue(
+                record[0],
+                self.columns[0],
+                str(record[1]),
+                str(_("You may not create this record (outside your data scope).")),
+            )
+            for record in new
+            if record[1] not in allowed
+        ]
+
     def scoped(self, model, action: str = "view"):
         if self.unrestricted:
             return model._base_manager.all()
@@ -445,6 +478,14 @@ def check_header(importer: Importer, header: list[str]) -> list[int] | None:
     return [seen.get(name, -1) for name in importer.columns]
 
 
+class OutsideScope(Exception):
+    """Raised inside the import transaction to roll back records the actor may not create."""
+
+    def __init__(self, issues: list[ImportIssue]):
+        super().__init__(f"{len(issues)} records outside the data scope")
+        self.issues = issues
+
+
 def run_import(
     kind: str,
     path,
@@ -501,6 +542,11 @@ def run_import(
     try:
         with transaction.atomic():
             importer.write(progress)
+            if outside := importer.created_outside_scope():
+                raise OutsideScope(outside)
+    except OutsideScope as exc:
+        result.errors = exc.issues
+        result.created = result.updated = result.unchanged = 0
     except (StaleObjectError, IntegrityError) as exc:
         logger.info("import of %s lost a race: %s", kind, exc)
         result.errors = [

@@ -38,6 +38,7 @@ def uscc_valid(code: str) -> bool:
 
 @register
 class CustomerImporter(TableImporter):
+    scope_model = Customer
     kind = "customers"
     model = Customer
     columns = (

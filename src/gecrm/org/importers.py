@@ -30,6 +30,7 @@ from .models import OrgUnit, Region, Staff, StaffPost
 
 @register
 class OrgUnitImporter(TableImporter):
+    scope_model = OrgUnit
     kind = "orgunits"
     model = OrgUnit
     columns = ("code", "name", "parent_code", "kind", "region", "segment")
@@ -137,6 +138,8 @@ class StaffImporter(Importer):
     """Staff with their logins and posts. Staff lists are small (thousands), so the ORM's bulk
     operations are fast enough here; only the comparison logic matters."""
 
+    scope_model = Staff
+    scope_lookup = "user__username"
     kind = "staff"
     columns = ("username", "name", "org_unit", "posts", "email", "phone")
     required = ("username", "name", "org_unit")
