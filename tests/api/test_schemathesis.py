@@ -20,6 +20,18 @@ from gecrm.wsgi import application
 # 3.1 support switched on explicitly.
 schemathesis.experimental.OPEN_API_3_1.enable()
 schema = schemathesis.from_wsgi("/api/v1/openapi.json", application)
+# Deterministic by default (CI); API_FUZZ_EXAMPLES / API_FUZZ_RANDOM widen a run by hand.
+FUZZ_SETTINGS = settings(
+    max_examples=int(os.environ.get("API_FUZZ_EXAMPLES", "25")),
+    deadline=None,
+    derandomize=not os.environ.get("API_FUZZ_RANDOM"),
+    database=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
 
 # Random codes almost never name an existing row; steer part of the examples to the data set below
 # so that the success paths (detail, update, move, create under a parent) are fuzzed too.
@@ -85,16 +97,6 @@ def bearer(hq_tree, admin, keep_test_connection):
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(
-    max_examples=int(os.environ.get("API_FUZZ_EXAMPLES", "25")),
-    deadline=None,
-    derandomize=not os.environ.get("API_FUZZ_RANDOM"),
-    database=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-    ],
-)
+@FUZZ_SETTINGS
 def test_api_conforms_to_its_schema_and_never_fails(case, bearer):
     case.call_and_validate(headers={"Authorization": f"Bearer {bearer}"})

@@ -1,11 +1,8 @@
 """Schemathesis over the whole API as a user without `view_personal_data`: whatever the fuzzer
 sends, no response body ever carries a contact's clear phone number or e-mail address."""
 
-import os
-
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
 
 from gecrm.access.models import ApiToken
 from gecrm.catalog.actions import do_create_product
@@ -13,6 +10,7 @@ from gecrm.customers.actions import do_add_contact
 from gecrm.org.actions import do_create_staff
 from gecrm.wsgi import application
 from tests.api.test_schemathesis import (  # noqa: F401 - the fixture is used by name
+    FUZZ_SETTINGS,
     before_generate_body,
     before_generate_path_parameters,
     keep_test_connection,
@@ -58,17 +56,7 @@ def controller_bearer(hq_tree, org, admin, keep_test_connection):  # noqa: F811
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(
-    max_examples=int(os.environ.get("API_FUZZ_EXAMPLES", "25")),
-    deadline=None,
-    derandomize=not os.environ.get("API_FUZZ_RANDOM"),
-    database=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-    ],
-)
+@FUZZ_SETTINGS
 def test_no_response_carries_clear_personal_data(case, controller_bearer):
     response = case.call_and_validate(headers={"Authorization": f"Bearer {controller_bearer}"})
     body = response.text
