@@ -183,6 +183,7 @@ if WHITENOISE_USE_FINDERS:  # STATIC_ROOT exists only after collectstatic, which
 # ---------------------------------------------------------------- login security
 # Sessions: a working day at most (absolute, counted from sign-in), ended sooner by closing the
 # browser or by GECRM_SESSION_IDLE_MINUTES without a request (gecrm.core.security).
+SESSION_ENGINE = "gecrm.core.sessions"
 SESSION_COOKIE_AGE = env_int("GECRM_SESSION_AGE", 8 * 3600, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("GECRM_SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 GECRM_SESSION_IDLE_SECONDS = 60 * env_int("GECRM_SESSION_IDLE_MINUTES", 30)  # 0: no idle limit
