@@ -47,6 +47,15 @@ def test_it_locks_the_username_at_that_address_after_the_limit(client, am):
     assert not signed_in(client)
 
 
+def test_the_lockout_is_a_security_event(client, am):
+    from gecrm.audit.models import AuditEvent
+
+    fail(client, am.username, 5)
+    events = AuditEvent.objects.filter(kind="locked_out")
+    assert [(e.username, e.ip) for e in events] == [(am.username, OFFICE)]
+    assert AuditEvent.objects.filter(kind="login_failed", username=am.username).count() == 5
+
+
 def test_it_says_why_and_for_how_long(english, am):
     fail(english, am.username, 5)
     response = sign_in(english, am.username, DEFAULT_PASSWORD)

@@ -15,6 +15,7 @@ class AuditEvent(AppendOnlyModel):
         LOGIN = "login", _("login")
         LOGOUT = "logout", _("logout")
         LOGIN_FAILED = "login_failed", _("failed login")
+        LOCKED_OUT = "locked_out", _("sign-in locked")
         TOKEN_CREATED = "token_created", _("API token created")
         TOKEN_REVOKED = "token_revoked", _("API token revoked")
         EXPORT = "export", _("export")

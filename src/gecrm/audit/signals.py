@@ -1,5 +1,6 @@
 """Receivers that turn Django's authentication signals and the exporter's signal into events."""
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -35,6 +36,17 @@ def log_login_failed(sender, credentials, request=None, **kwargs):
     record_event(
         Kind.LOGIN_FAILED,
         username=username,
+        request=request,
+        source=_source(request) if request is not None else "cli",
+    )
+
+
+@receiver(user_locked_out, dispatch_uid="audit_locked_out")
+def log_locked_out(sender, request, username, ip_address, **kwargs):
+    # The failure that crossed the limit is a failed login too; this marks the lockout itself.
+    record_event(
+        Kind.LOCKED_OUT,
+        username=str(username or ""),
         request=request,
         source=_source(request) if request is not None else "cli",
     )
