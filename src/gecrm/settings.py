@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "gecrm.customers",
     "gecrm.catalog",
     "gecrm.accounts",
+    "gecrm.finance",
+    "gecrm.kpi",
     "gecrm.access",
     "gecrm.audit",
     "gecrm.web",

@@ -13,5 +13,7 @@ urlpatterns = [
     path("audit/", include("gecrm.audit.urls")),  # namespace "audit"
     path("imports/", include("gecrm.web.imports")),  # namespace "imports" (web/imports.py)
     path("access/", include("gecrm.access.urls")),  # namespace "access"
+    path("finance/", include("gecrm.finance.urls")),  # namespace "finance"
+    path("kpi/", include("gecrm.kpi.urls")),  # namespace "kpi"
     path("", include("gecrm.web.urls")),
 ]

@@ -264,6 +264,40 @@ def assignments_rule(queryset, user, action):
     return queryset.filter(q)
 
 
+@register_scope("finance.revenue")
+@register_scope("finance.customermonth")
+def revenue_rule(queryset, user, action):
+    """Money is read with the "view_financial" rule whatever the action asked."""
+    q = customer_scope(user, VIEW_FINANCIAL, prefix="customer__", vendor=_vendor(queryset))
+    return _filtered(queryset, q)
+
+
+@register_scope("kpi.groupmonth")
+def group_month_rule(queryset, user, action):
+    """A group's figures (all its branches' money) go to who may see the money of its head."""
+    q = customer_scope(user, VIEW_FINANCIAL, prefix="group__", vendor=_vendor(queryset))
+    return _filtered(queryset, q)
+
+
+def sees_all_money(user) -> bool:
+    """True when the user's financial scope is everything: whole-company aggregates (KPI
+    snapshots, every import batch) are then theirs to read as stored."""
+    return customer_scope(user, VIEW_FINANCIAL) is None
+
+
+@register_scope("kpi.snapshot")
+def snapshot_rule(queryset, user, action):
+    """Stored aggregates cover every group: only for those who see all money. Everyone else
+    gets the same measures aggregated from `GroupMonth` rows in their scope."""
+    return queryset if sees_all_money(user) else queryset.none()
+
+
+@register_scope("finance.importbatch")
+def import_batch_rule(queryset, user, action):
+    """Billing imports: all of them for those who see all money, otherwise one's own."""
+    return queryset if sees_all_money(user) else queryset.filter(created_by_id=user.pk)
+
+
 def _administrators_change(queryset, user, action):
     """Org units, staff and products: visible to everyone signed in; edited by administrators
     (superusers and the group's sales managers / controllers) only. Posts decide data scope, so

@@ -1,0 +1,158 @@
+"""KPI snapshots (DESIGN.md "KPI definitions") and targets.
+
+`GroupMonth` holds, per month, one row per customer group (a top-level customer and all its
+descendants) with its YTD/PYTD sums and whether it is covered by a chief AM. `Snapshot` holds the
+sums and counts of every measure per dimension (industry, org unit rolled up the tree, chief AM,
+segment, all). Ratios are computed from the exact sums when read (`gecrm.kpi.measures`), so that
+rounding happens once, at 4 places. Money is integer fen, months `YYYYMM` (see `finance`).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gecrm.core.models import BaseModel
+from gecrm.core.querysets import RestrictedQuerySet
+from gecrm.customers.choices import Industry, Segment
+from gecrm.customers.models import Customer
+from gecrm.org.models import OrgUnit
+
+
+class GroupMonth(models.Model):
+    """A customer group's figures for a month (every top-level customer gets a row)."""
+
+    month = models.PositiveIntegerField(_("month"))
+    group = models.ForeignKey(
+        Customer, verbose_name=_("customer group"), on_delete=models.CASCADE, related_name="+",
+        db_index=False,
+    )  # fmt: skip
+    segment = models.CharField(_("segment"), max_length=12, choices=Segment.choices)
+    industry = models.CharField(_("industry"), max_length=24, choices=Industry.choices, blank=True)
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("org unit"), on_delete=models.CASCADE, related_name="+",
+        db_index=False,
+    )  # fmt: skip
+    # The chief AM active on the last day of the month (the lowest user id if, against the
+    # rules, there are several); `covered` is "has one".
+    chief_am = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("chief account manager"), null=True,
+        blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False,
+    )  # fmt: skip
+    covered = models.BooleanField(_("covered"), default=False)
+    revenue_ytd_cents = models.BigIntegerField(default=0)
+    revenue_pytd_cents = models.BigIntegerField(default=0)
+    ict_ytd_cents = models.BigIntegerField(default=0)
+    ict_pytd_cents = models.BigIntegerField(default=0)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("group month")
+        verbose_name_plural = _("group months")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "group"], name="groupmonth_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["month", "industry"], name="groupmonth_industry"),
+            models.Index(fields=["month", "org_unit"], name="groupmonth_org_unit"),
+            models.Index(fields=["month", "chief_am"], name="groupmonth_chief_am"),
+            models.Index(fields=["month", "revenue_ytd_cents"], name="groupmonth_revenue"),
+        ]
+
+    def __str__(self):
+        return f"{self.month} {self.group_id}"
+
+
+class Snapshot(models.Model):
+    """Sums and counts of the measures over a set of groups, for one month and one dimension.
+
+    `key` is the industry code, org unit code, chief AM username, segment code, or "" for all.
+    The `covered_*` columns are the same over the covered groups of the set.
+    """
+
+    class Dimension(models.TextChoices):
+        ALL = "all", _("all groups")
+        SEGMENT = "segment", _("segment")
+        INDUSTRY = "industry", _("industry")
+        ORG_UNIT = "org_unit", _("org unit")
+        CHIEF_AM = "chief_am", _("chief account manager")
+
+    month = models.PositiveIntegerField(_("month"))
+    dimension = models.CharField(_("dimension"), max_length=12, choices=Dimension.choices)
+    key = models.CharField(_("key"), max_length=150, blank=True)
+    all_groups = models.PositiveIntegerField(default=0)  # every group of the set
+    groups = models.PositiveIntegerField(default=0)  # with YTD revenue > 0
+    ict_groups = models.PositiveIntegerField(default=0)  # with YTD ICT revenue > 0
+    revenue_ytd_cents = models.BigIntegerField(default=0)
+    revenue_pytd_cents = models.BigIntegerField(default=0)
+    ict_ytd_cents = models.BigIntegerField(default=0)
+    covered_all_groups = models.PositiveIntegerField(default=0)
+    covered_groups = models.PositiveIntegerField(default=0)
+    covered_ict_groups = models.PositiveIntegerField(default=0)
+    covered_revenue_ytd_cents = models.BigIntegerField(default=0)
+    covered_revenue_pytd_cents = models.BigIntegerField(default=0)
+    covered_ict_ytd_cents = models.BigIntegerField(default=0)
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("KPI snapshot")
+        verbose_name_plural = _("KPI snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "dimension", "key"], name="snapshot_month_dimension_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.month} {self.dimension} {self.key}"
+
+
+class Computation(models.Model):
+    """One run of `gecrm kpi compute` for a month: when, how long, how many groups."""
+
+    month = models.PositiveIntegerField(_("month"), db_index=True)
+    computed_at = models.DateTimeField(_("computed at"), auto_now_add=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    groups = models.PositiveIntegerField(_("groups"), default=0)
+    reason = models.CharField(_("reason"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("KPI computation")
+        verbose_name_plural = _("KPI computations")
+        ordering = ["-computed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.month} {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class Target(BaseModel):
+    """A year's targets for an org unit, an industry or a chief AM; blank targets are not set."""
+
+    class Dimension(models.TextChoices):
+        ORG_UNIT = "org_unit", _("org unit")
+        INDUSTRY = "industry", _("industry")
+        CHIEF_AM = "chief_am", _("chief account manager")
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    dimension = models.CharField(_("dimension"), max_length=12, choices=Dimension.choices)
+    key = models.CharField(_("key"), max_length=150)  # org unit code, industry code, username
+    revenue_growth = models.DecimalField(
+        _("revenue growth"), max_digits=7, decimal_places=4, null=True, blank=True
+    )
+    ict_penetration = models.DecimalField(
+        _("ICT penetration"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    covered_groups = models.PositiveIntegerField(_("covered groups"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("KPI target")
+        verbose_name_plural = _("KPI targets")
+        ordering = ["year", "dimension", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "dimension", "key"], name="target_year_dimension_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.dimension} {self.key}"
