@@ -1,0 +1,160 @@
+"""The KPI engine: `compute(month)` turns the customer-month rollup into the month's snapshots.
+
+One transaction:
+1. delete the month's `GroupMonth` rows and write one row per top-level customer with ONE
+   set-based `INSERT … SELECT` (no Python loop over facts): segment, industry and org unit of the
+   top customer; the chief AM active on the month's last day (lowest user id if several) and
+   `covered`; YTD/PYTD revenue and ICT sums of every member of the group, read from
+   `finance.CustomerMonth`. A member's group is resolved from its materialised `path` at compute
+   time (the first code of the path), so a re-parent changes the figures from the next
+   computation on;
+2. replace the month's `Snapshot` rows for every dimension (all, segment, industry, org unit
+   rolled up the tree, chief AM) with `scorecards.aggregate` — GROUP BY in SQL over the month's
+   `GroupMonth` rows;
+3. record a `Computation`.
+
+The SQL is portable (SQLite and PostgreSQL); the one vendor branch is the string search
+(`INSTR` / `STRPOS`). On PostgreSQL the month is locked with a transaction advisory lock so that
+two computations of the same month (an import and an assignment change at once) run one after
+the other instead of failing on the unique constraint.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from gecrm.accounts.models import Assignment
+from gecrm.core import months as month_utils
+from gecrm.customers.models import Customer
+from gecrm.finance.models import CustomerMonth
+
+from .models import Computation, GroupMonth, Snapshot
+from .scorecards import DIMENSIONS, aggregate
+
+CHIEF_AM_ROLE = "chief_am"
+# Arbitrary namespace for pg_advisory_xact_lock(namespace, month).
+_LOCK_NAMESPACE = 4_004
+
+
+def _group_code_sql(vendor: str, path: str) -> str:
+    """The code of the top-level customer of a member whose path is `path` (`/TOP/…/`)."""
+    find = "STRPOS" if vendor == "postgresql" else "INSTR"
+    return f"SUBSTR({path}, 2, {find}(SUBSTR({path}, 2), '/') - 1)"
+
+
+def group_month_sql(vendor: str) -> str:
+    """The INSERT … SELECT writing a month's `GroupMonth` rows.
+
+    Parameters (`_group_month_params`): month, role, last day twice, then the YTD and PYTD
+    bounds three times (revenue sums, ICT sums, the WHERE filter).
+    """
+    q = connection.ops.quote_name
+    group_month = GroupMonth._meta.db_table
+    customer = Customer._meta.db_table
+    assignment = Assignment._meta.db_table
+    rollup = CustomerMonth._meta.db_table
+    group_code = _group_code_sql(vendor, "m.path")
+    true = "TRUE" if vendor == "postgresql" else "1"
+    false = "FALSE" if vendor == "postgresql" else "0"
+    return f"""
+        INSERT INTO {group_month} (
+            month, group_id, segment, industry, org_unit_id, chief_am_id, covered,
+            revenue_ytd_cents, revenue_pytd_cents, ict_ytd_cents, ict_pytd_cents
+        )
+        SELECT %s, g.id, g.segment, g.industry, g.org_unit_id, c.user_id,
+               CASE WHEN c.user_id IS NULL THEN {false} ELSE {true} END,
+               COALESCE(f.revenue_ytd, 0), COALESCE(f.revenue_pytd, 0),
+               COALESCE(f.ict_ytd, 0), COALESCE(f.ict_pytd, 0)
+        FROM {customer} g
+        LEFT JOIN (
+            SELECT a.customer_id, MIN(a.user_id) AS user_id
+            FROM {assignment} a
+            WHERE a.role = %s AND a.start <= %s AND (a.{q("end")} IS NULL OR a.{q("end")} >= %s)
+            GROUP BY a.customer_id
+        ) c ON c.customer_id = g.id
+        LEFT JOIN (
+            SELECT {group_code} AS group_code,
+                   SUM(CASE WHEN r.month BETWEEN %s AND %s THEN r.revenue_cents ELSE 0 END)
+                       AS revenue_ytd,
+                   SUM(CASE WHEN r.month BETWEEN %s AND %s THEN r.revenue_cents ELSE 0 END)
+                       AS revenue_pytd,
+                   SUM(CASE WHEN r.month BETWEEN %s AND %s THEN r.ict_cents ELSE 0 END)
+                       AS ict_ytd,
+                   SUM(CASE WHEN r.month BETWEEN %s AND %s THEN r.ict_cents ELSE 0 END)
+                       AS ict_pytd
+            FROM {rollup} r
+            JOIN {customer} m ON m.id = r.customer_id
+            WHERE (r.month BETWEEN %s AND %s) OR (r.month BETWEEN %s AND %s)
+            GROUP BY {group_code}
+        ) f ON f.group_code = g.code
+        WHERE g.parent_id IS NULL
+    """  # noqa: S608 (table names and fixed fragments only; values are parameters)
+
+
+def _group_month_params(month: int) -> list:
+    ytd_first, ytd_last = month_utils.ytd(month)
+    pytd_first, pytd_last = month_utils.pytd(month)
+    last_day = connection.ops.adapt_datefield_value(month_utils.last_day(month))
+    periods = [ytd_first, ytd_last, pytd_first, pytd_last]
+    return [month, CHIEF_AM_ROLE, last_day, last_day, *periods, *periods, *periods]
+
+
+def compute(month: int, reason: str = "") -> Computation:
+    """Compute and store the KPI snapshots of `month` (YYYYMM); returns the `Computation`.
+
+    Replaces whatever was stored for the month, in one transaction (readers see the old
+    snapshots until it commits). `reason` says why ("cli", "billing import", …).
+    """
+    month_utils.parse_month(str(month))  # a real month, or ValueError
+    started = time.monotonic()
+    vendor = connection.vendor
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if vendor == "postgresql":
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, month])
+                # The aggregation sorts/hashes every group of the month: give it memory.
+                cursor.execute("SET LOCAL work_mem = '256MB'")
+            GroupMonth.objects.filter(month=month).delete()
+            cursor.execute(group_month_sql(vendor), _group_month_params(month))
+            groups = cursor.rowcount
+        Snapshot.objects.filter(month=month).delete()
+        month_rows = GroupMonth.objects.filter(month=month)
+        now = timezone.now()
+        snapshots = [
+            Snapshot(
+                month=month, dimension=dimension, key=key, computed_at=now, **figures.as_columns()
+            )  # fmt: skip
+            for dimension in DIMENSIONS
+            for key, figures in aggregate(month_rows, dimension).items()
+        ]
+        Snapshot.objects.bulk_create(snapshots, batch_size=2000)
+        if groups is None or groups < 0:
+            groups = month_rows.count()
+        return Computation.objects.create(
+            month=month,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            groups=groups,
+            reason=reason[:40],
+        )
+
+
+def computed_months() -> list[int]:
+    """Every month computed at least once, ascending."""
+    return list(Computation.objects.order_by("month").values_list("month", flat=True).distinct())
+
+
+def latest_month() -> int | None:
+    """The latest computed month, or None when nothing was computed yet."""
+    return Computation.objects.order_by("-month").values_list("month", flat=True).first()
+
+
+def is_computed(month: int) -> bool:
+    return Computation.objects.filter(month=month).exists()
+
+
+def months_with_facts() -> list[int]:
+    """Every month that has revenue in the rollup, ascending (for `gecrm kpi compute --all`)."""
+    return list(CustomerMonth.objects.order_by("month").values_list("month", flat=True).distinct())

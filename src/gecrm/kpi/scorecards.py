@@ -1,0 +1,148 @@
+"""Scoped reads of the KPI figures per dimension (the one place reports get their sums from).
+
+`figures(user, month, dimension)` answers `{key: Figures}`:
+- for the operator (`user=None`, the command line without `--user`) and for users who see all
+  money (`access.scopes.sees_all_money`), the stored `Snapshot` rows;
+- for everyone else the same shape aggregated by SQL from their own groups only
+  (`GroupMonth.objects.restrict(user)`), so that no count, sum or average leaks other groups.
+  Their "industry average" is then the average over the groups of that industry they may see.
+
+`aggregate(queryset, dimension)` is what the engine stores, too: the engine and the scoped path
+share one aggregation, so a user who sees everything gets the same figures both ways.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, Sum
+
+from gecrm.access.scopes import VIEW_FINANCIAL, sees_all_money
+from gecrm.org.models import OrgUnit
+
+from .measures import SUM_FIELDS, Figures, Sums
+from .models import GroupMonth, Snapshot
+
+ALL = Snapshot.Dimension.ALL
+SEGMENT = Snapshot.Dimension.SEGMENT
+INDUSTRY = Snapshot.Dimension.INDUSTRY
+ORG_UNIT = Snapshot.Dimension.ORG_UNIT
+CHIEF_AM = Snapshot.Dimension.CHIEF_AM
+DIMENSIONS = (ALL, SEGMENT, INDUSTRY, ORG_UNIT, CHIEF_AM)
+
+
+_PREFIX = "kpi_"  # annotation names must not shadow the summed columns
+
+
+def _annotations() -> dict:
+    positive = Q(revenue_ytd_cents__gt=0)
+    ict = Q(ict_ytd_cents__gt=0)
+    covered = Q(covered=True)
+    annotations = {
+        "all_groups": Count("pk"),
+        "groups": Count("pk", filter=positive),
+        "ict_groups": Count("pk", filter=ict),
+        "revenue_ytd_cents": Sum("revenue_ytd_cents"),
+        "revenue_pytd_cents": Sum("revenue_pytd_cents"),
+        "ict_ytd_cents": Sum("ict_ytd_cents"),
+        "covered_all_groups": Count("pk", filter=covered),
+        "covered_groups": Count("pk", filter=covered & positive),
+        "covered_ict_groups": Count("pk", filter=covered & ict),
+        "covered_revenue_ytd_cents": Sum("revenue_ytd_cents", filter=covered),
+        "covered_revenue_pytd_cents": Sum("revenue_pytd_cents", filter=covered),
+        "covered_ict_ytd_cents": Sum("ict_ytd_cents", filter=covered),
+    }
+    return {_PREFIX + name: value for name, value in annotations.items()}
+
+
+def _figures(row: dict) -> Figures:
+    return Figures.from_row({k[len(_PREFIX) :]: v for k, v in row.items() if k.startswith(_PREFIX)})
+
+
+def aggregate(queryset, dimension: str) -> dict[str, Figures]:
+    """Sum `GroupMonth` rows of `queryset` (one month) per key of `dimension`, in SQL.
+
+    Keys: "" for all, the segment code, the industry code (groups without an industry are left
+    out), the chief AM's username (uncovered groups left out), the org unit code (each unit
+    holds every group owned anywhere in its subtree: one GROUP BY org unit, then the org tree —
+    a few thousand nodes, not facts — is rolled up in Python).
+    """
+    annotations = _annotations()
+    if dimension == ALL:
+        row = queryset.aggregate(**annotations)
+        return {"": _figures(row)} if row[_PREFIX + "all_groups"] else {}
+    if dimension == SEGMENT:
+        field = "segment"
+    elif dimension == INDUSTRY:
+        field = "industry"
+        queryset = queryset.exclude(industry="")
+    elif dimension == CHIEF_AM:
+        field = "chief_am__username"
+        queryset = queryset.filter(chief_am__isnull=False)
+    elif dimension == ORG_UNIT:
+        field = "org_unit_id"
+    else:
+        raise ValueError(dimension)
+    rows = queryset.order_by().values(field).annotate(**annotations)
+    by_key = {row[field]: _figures(row) for row in rows}
+    if dimension == ORG_UNIT:
+        return roll_up_org_units(by_key)
+    return by_key
+
+
+def roll_up_org_units(by_unit_id: dict[int, Figures]) -> dict[str, Figures]:
+    """Per-unit figures (groups owned directly) → per unit code, each unit with its subtree's.
+
+    Units whose subtree owns no group are left out.
+    """
+    if not by_unit_id:
+        return {}
+    units = OrgUnit._base_manager.values_list("pk", "code", "path")
+    code_of = {}
+    path_of = {}
+    for pk, code, path in units:
+        code_of[pk] = code
+        path_of[pk] = path
+    totals: dict[str, Figures] = {}
+    for unit_id, figures in by_unit_id.items():
+        for code in (c for c in path_of[unit_id].split("/") if c):
+            totals[code] = totals.get(code, Figures()) + figures
+    return totals
+
+
+def sees_everything(user) -> bool:
+    return user is None or sees_all_money(user)
+
+
+def group_months(user, month: int):
+    """The `GroupMonth` rows of `month` the user may see the money of (all for `user=None`)."""
+    queryset = GroupMonth.objects.filter(month=month)
+    return queryset if user is None else queryset.restrict(user, VIEW_FINANCIAL)
+
+
+def figures(user, month: int, dimension: str) -> dict[str, Figures]:
+    """`{key: Figures}` for `dimension` in `month`, as `user` may see them (see module doc)."""
+    if sees_everything(user):
+        rows = Snapshot.objects.filter(month=month, dimension=dimension)
+        return {row.key: Figures.from_row(row) for row in rows}
+    return aggregate(group_months(user, month), dimension)
+
+
+def totals(user, month: int) -> Figures:
+    """All groups the user may see, as one set (zero sums when none)."""
+    return figures(user, month, ALL).get("", Figures())
+
+
+__all__ = [
+    "ALL",
+    "CHIEF_AM",
+    "DIMENSIONS",
+    "INDUSTRY",
+    "ORG_UNIT",
+    "SEGMENT",
+    "SUM_FIELDS",
+    "Figures",
+    "Sums",
+    "aggregate",
+    "figures",
+    "group_months",
+    "totals",
+]
