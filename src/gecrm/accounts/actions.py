@@ -11,6 +11,12 @@ from gecrm.access.scopes import forget_grant
 from gecrm.core.changes import create_logged, update_versioned
 
 from .models import Assignment, active_on_q
+from .signals import assignments_changed
+
+
+def announce_change(since: datetime.date) -> None:
+    """Send `assignments_changed(since)` once the current transaction commits (KPI recompute)."""
+    transaction.on_commit(lambda: assignments_changed.send(sender=Assignment, since=since))
 
 
 def do_assign(
@@ -38,6 +44,7 @@ def do_assign(
             actor=actor,
             source=source,
         )
+        announce_change(start)
     forget_grant(user)
     return assignment
 
@@ -52,6 +59,7 @@ def do_end_assignment(
 ) -> dict:
     """Close an assignment on `end` (today by default); the row stays as history."""
     end = end or timezone.localdate()
+    previous_end = assignment.end
     changed = update_versioned(
         assignment,
         {"end": end},
@@ -59,5 +67,7 @@ def do_end_assignment(
         actor=actor,
         source=source,
     )
+    if changed:
+        announce_change(min(end, previous_end) if previous_end else end)
     forget_grant(assignment.user)
     return changed

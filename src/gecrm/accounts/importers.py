@@ -25,6 +25,7 @@ from gecrm.core.importing import (
 from gecrm.core.models import ObjectChange
 from gecrm.customers.models import Customer
 
+from .actions import announce_change
 from .choices import Role
 from .filtersets import AssignmentFilterSet
 from .models import Assignment
@@ -226,6 +227,11 @@ class AssignmentImporter(Importer):
                 )
             )
         write_change_log(Assignment, entries, actor=self.actor)
+        # Coverage (KPI chief AMs) changes from the earliest start or end touched.
+        days = [a.start for a in created] + [end for _a, end in self.to_end if end]
+        days += [a.end for a, _end in self.to_end if a.end]
+        if days:
+            announce_change(min(days))
 
 
 def _row(values: tuple) -> tuple:

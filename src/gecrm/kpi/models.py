@@ -7,7 +7,10 @@ segment, all). Ratios are computed from the exact sums when read (`gecrm.kpi.mea
 rounding happens once, at 4 places. Money is integer fen, months `YYYYMM` (see `finance`).
 """
 
+import decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -156,3 +159,39 @@ class Target(BaseModel):
 
     def __str__(self):
         return f"{self.year} {self.dimension} {self.key}"
+
+    def clean(self):
+        """The key names an existing org unit, industry or chief AM; at least one target is
+        set; growth ≥ −100 %, penetration within 0..1, a plausible year."""
+        super().clean()
+        errors = {}
+        if self.year is not None and not 2000 <= self.year <= 2100:
+            errors["year"] = _("Enter a year between 2000 and 2100.")
+        key = (self.key or "").strip()
+        if self.dimension == self.Dimension.ORG_UNIT:
+            if key and not OrgUnit._base_manager.filter(code=key).exists():
+                errors["key"] = _("No org unit with code “%(code)s”.") % {"code": key}
+        elif self.dimension == self.Dimension.INDUSTRY:
+            if key and key not in Industry.values:
+                errors["key"] = _("Unknown industry “%(code)s”.") % {"code": key}
+        elif self.dimension == self.Dimension.CHIEF_AM and key:
+            from django.contrib.auth import get_user_model
+
+            if not get_user_model()._default_manager.filter(username=key).exists():
+                errors["key"] = _("No user “%(name)s”.") % {"name": key}
+        if (
+            self.revenue_growth is None
+            and self.ict_penetration is None
+            and (self.covered_groups is None)
+        ):
+            errors["revenue_growth"] = _(
+                "Set at least one target: revenue growth, ICT penetration or covered groups."
+            )
+        if self.revenue_growth is not None and self.revenue_growth < decimal.Decimal(-1):
+            errors["revenue_growth"] = _("Revenue growth cannot be below −100%.")
+        if self.ict_penetration is not None and not (
+            decimal.Decimal(0) <= self.ict_penetration <= decimal.Decimal(1)
+        ):
+            errors["ict_penetration"] = _("ICT penetration is a ratio between 0 and 1.")
+        if errors:
+            raise ValidationError(errors)
