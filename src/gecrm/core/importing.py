@@ -21,6 +21,7 @@ import decimal
 import io
 import json
 import logging
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -62,8 +63,14 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Kinds that replace a scope (billing) also delete what the file no longer holds.
+    deleted: int = 0
     errors: list[ImportIssue] = field(default_factory=list)
     dry_run: bool = False
+    # A sentence the importer adds to the summary (e.g. "no batch was created"), and any ids it
+    # wants the caller to link to (e.g. {"batch": 12}).
+    note: str = ""
+    extra: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -88,13 +95,19 @@ class ImportResult:
                 "%(unchanged)d unchanged."
             )
         )
-        return template % {
+        text = template % {
             "kind": kind,
             "total": self.total,
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
         }
+        if self.deleted:
+            deleted = (
+                _("Would delete %(deleted)d.") if self.dry_run else _("Deleted %(deleted)d.")
+            ) % {"deleted": self.deleted}
+            text = f"{text} {deleted}"
+        return f"{text} {self.note}" if self.note else text
 
 
 ProgressCallback = Callable[[str, float, int], None]
@@ -367,6 +380,28 @@ class Importer:
         self.partial = partial
         self.issues: list[ImportIssue] = []
         self.records: list[tuple] = []
+        # Set by `run_import`: the file being read and the name the user gave it.
+        self.path = None
+        self.file_name = ""
+
+    # Set by `plan` of kinds that replace a scope: existing rows the file no longer holds.
+    deleted = 0
+
+    # --- hooks for streaming importers (the defaults hold everything in `records`)
+    def keep(self, record) -> None:
+        """Hold a parsed record. Importers of very large files stage records elsewhere (a
+        temporary table) instead of keeping them in memory."""
+        self.records.append(record)
+
+    def sorted_issues(self) -> list[ImportIssue]:
+        """The issues as reported: by row, then column."""
+        return sorted(self.issues, key=lambda i: (i.row, i.column))
+
+    def finish(self, result: "ImportResult") -> None:
+        """Add to the result (a note, ids to link to) once the import is over."""
+
+    def close(self) -> None:
+        """Release what the import used (temporary tables), whatever the outcome."""
 
     # --- issues
     def issue(self, row: int, column: str, value, message) -> None:
@@ -495,20 +530,35 @@ def run_import(
     partial: bool = False,
     progress: ProgressCallback | None = None,
     fmt: str | None = None,
+    file_name: str = "",
 ) -> ImportResult:
     """Validate the whole file, then (unless `dry_run`) write all of it in one transaction."""
     if kind not in IMPORTERS:
         raise KeyError(kind)
     importer = IMPORTERS[kind](actor=actor, partial=partial)
+    importer.path = path
+    importer.file_name = file_name or os.path.basename(str(path))
     result = ImportResult(kind=kind, dry_run=dry_run)
+    try:
+        _run(importer, result, path, dry_run=dry_run, progress=progress, fmt=fmt)
+        if result.ok:
+            importer.finish(result)
+    finally:
+        importer.close()
+    return result
+
+
+def _run(importer: Importer, result: ImportResult, path, *, dry_run, progress, fmt) -> None:
+    kind = importer.kind
     try:
         reader = read_rows(path, fmt)
         positions = check_header(importer, reader.header)
         if positions is None:
             result.errors = importer.issues
-            return result
+            return
         importer.prepare()
         parse = importer.parse
+        keep = importer.keep
         total = 0
         width = max(positions) + 1
         pad = [""] * width
@@ -519,13 +569,13 @@ def run_import(
                 cells = cells + pad[: width + 1 - len(cells)]
             record = parse(number, [cells[p] for p in positions])
             if record is not None:
-                importer.records.append(record)
+                keep(record)
             if progress and total % PROGRESS_EVERY == 0:
                 progress("validate", reader.fraction(), total)
     except SpreadsheetError as exc:
         importer.issue(0, "", "", exc)
         result.errors = importer.issues
-        return result
+        return
     result.total = total
     if progress:
         progress("validate", 1.0, total)
@@ -534,11 +584,12 @@ def run_import(
     if progress:
         progress("check", 1.0, total)
     if importer.issues:
-        result.errors = sorted(importer.issues, key=lambda i: (i.row, i.column))
-        return result
+        result.errors = importer.sorted_issues()
+        return
     result.created, result.updated, result.unchanged = importer.plan()
-    if dry_run or not (result.created or result.updated):
-        return result
+    result.deleted = importer.deleted
+    if dry_run or not (result.created or result.updated or result.deleted):
+        return
     try:
         with transaction.atomic():
             importer.write(progress)
@@ -546,7 +597,7 @@ def run_import(
                 raise OutsideScope(outside)
     except OutsideScope as exc:
         result.errors = exc.issues
-        result.created = result.updated = result.unchanged = 0
+        result.created = result.updated = result.unchanged = result.deleted = 0
     except (StaleObjectError, IntegrityError) as exc:
         logger.info("import of %s lost a race: %s", kind, exc)
         result.errors = [
@@ -560,8 +611,7 @@ def run_import(
                 ),
             )
         ]
-        result.created = result.updated = result.unchanged = 0
-    return result
+        result.created = result.updated = result.unchanged = result.deleted = 0
 
 
 # --------------------------------------------------------------------------------- error report

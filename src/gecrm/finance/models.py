@@ -53,6 +53,8 @@ class ImportBatch(models.Model):
         related_name="+",
     )
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("billing import batch")
         verbose_name_plural = _("billing import batches")
