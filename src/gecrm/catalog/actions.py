@@ -1,5 +1,7 @@
 """Every write to products."""
 
+from django.db import transaction
+
 from gecrm.core.changes import create_logged, update_versioned
 
 from .models import Product
@@ -12,6 +14,17 @@ def do_create_product(fields: dict, *, actor, source: str = "web") -> Product:
 def do_update_product(
     product: Product, changes: dict, *, expected_version: int, actor, source: str = "web"
 ) -> dict:
-    return update_versioned(
-        product, changes, expected_version=expected_version, actor=actor, source=source
-    )
+    with transaction.atomic():
+        changed = update_versioned(
+            product, changes, expected_version=expected_version, actor=actor, source=source
+        )
+        if "is_ict" in changed:
+            ict_flag_changed()
+    return changed
+
+
+def ict_flag_changed() -> None:
+    """Revenue rolled up by ICT flag must follow (in the caller's transaction)."""
+    from gecrm.finance.actions import product_ict_changed
+
+    product_ict_changed()

@@ -12,6 +12,7 @@ from gecrm.core.importing import (
     register,
 )
 
+from .actions import ict_flag_changed
 from .choices import ProductCategory
 from .filtersets import ProductFilterSet
 from .models import Product
@@ -64,6 +65,13 @@ class ProductImporter(TableImporter):
         if not code or code_error(code):
             return None  # other problems still go through the whole-file checks
         return (row, code, name, cat, flag)
+
+    def write(self, progress) -> None:
+        super().write(progress)
+        # A flipped ICT flag changes every month's ICT revenue: rebuild it in this transaction.
+        ict = 2 + self.fields.index("is_ict")
+        if any(self.existing[r[1]][2][ict - 2] != r[ict] for r in self.changed):
+            ict_flag_changed()
 
 
 register_exporter(
