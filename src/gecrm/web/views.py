@@ -46,6 +46,8 @@ from gecrm.org.filtersets import StaffFilterSet
 from gecrm.org.forms import INDENT, OrgUnitForm, StaffForm
 from gecrm.org.models import OrgUnit, Region, Staff
 
+from . import customer360
+
 # How many children a tree level shows before linking to the full list instead.
 TREE_PAGE = 50
 # Region → its full name needs the parent chain (county → prefecture → province).
@@ -432,9 +434,21 @@ class CustomerDetailView(ObjectDetailView):
 
     def get_extra_context(self, request, obj):
         user = request.user
+        # Customer 360: money of the customer and its group, through the money scope.
+        financials = customer360.customer_financials(user, obj)
+        tree_root = build_group_tree(user, obj)
+        if tree_root is not None:
+            customer360.annotate_tree_revenue(
+                user,
+                customer360.tree_nodes(tree_root),
+                tree_root.path,
+                financials.month if financials else None,
+            )
         return {
             "contacts": self.contacts,
-            "tree_root": build_group_tree(user, obj),
+            "tree_root": tree_root,
+            "financials": financials,
+            "team": customer360.account_team(user, obj),
             "can_change": Customer.objects.restrict(user, "change").filter(pk=obj.pk).exists(),
             "why_visible": why_visible(user, obj),
             "assignments": list(
@@ -458,6 +472,7 @@ def customer_children(request, code):
     if len(children) > TREE_PAGE:
         children = children[:TREE_PAGE]
         more = scope.filter(parent=node).count() - TREE_PAGE
+    customer360.annotate_tree_revenue(request.user, children, node.path)
     return render(
         request,
         "web/customers/tree_nodes.html",
