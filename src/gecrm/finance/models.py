@@ -63,6 +63,21 @@ class ImportBatch(models.Model):
     def __str__(self):
         return f"#{self.pk} {self.file_name}"
 
+    @property
+    def total(self):
+        """The total amount in yuan (`Decimal`, two places)."""
+        from .money import from_cents
+
+        return from_cents(self.total_cents)
+
+    @property
+    def months_label(self) -> str:
+        """`2024-09` or `2024-01 – 2024-12`."""
+        from gecrm.core.months import format_month
+
+        first, last = format_month(self.first_month), format_month(self.last_month)
+        return first if first == last else f"{first} – {last}"
+
 
 class BatchMonth(models.Model):
     """A month a batch wrote (a batch may span several months)."""

@@ -8,8 +8,12 @@ imports it all or nothing, like `gecrm import`.
 
 import datetime
 import json
+import logging
+import os
 import shutil
 import tempfile
+import threading
+import time
 import uuid
 from dataclasses import asdict
 from pathlib import Path
@@ -19,6 +23,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import connections
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -40,6 +45,8 @@ from gecrm.core.importing import (
 )
 from gecrm.core.spreadsheets import SpreadsheetError, file_format, read_rows
 
+logger = logging.getLogger(__name__)
+
 app_name = "imports"
 
 # The kinds this page offers, in the order they must be imported (units before their staff…).
@@ -49,6 +56,7 @@ KIND_LABELS = {
     "products": gettext_lazy("Products"),
     "customers": gettext_lazy("Customers"),
     "assignments": gettext_lazy("Account assignments"),
+    "billing": gettext_lazy("Billing (monthly financial report)"),
 }
 MB = 1024 * 1024
 PREVIEW_ROWS = 10
@@ -77,6 +85,13 @@ class UploadForm(forms.Form):
         label=gettext_lazy("File"),
         help_text=gettext_lazy("CSV (UTF-8) or Excel .xlsx, with the header on the first row."),
     )
+    partial = forms.BooleanField(
+        label=gettext_lazy("Partial file"),
+        required=False,
+        help_text=gettext_lazy(
+            "Billing only: replace the facts of the customers in the file, not the whole months."
+        ),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -104,7 +119,7 @@ def _root() -> Path:
     return Path(settings.MEDIA_ROOT) / "imports"
 
 
-def _store(upload, kind: str, user) -> str:
+def _store(upload, kind: str, user, partial: bool = False) -> str:
     token = str(uuid.uuid4())
     directory = _root() / token
     directory.mkdir(parents=True)
@@ -119,6 +134,7 @@ def _store(upload, kind: str, user) -> str:
         "size": upload.size,
         "user_id": user.pk,
         "uploaded": timezone.now().isoformat(),
+        "partial": partial and kind == "billing",
     }
     (directory / "meta.json").write_text(json.dumps(meta, ensure_ascii=False))
     return token
@@ -146,6 +162,9 @@ def _save_result(directory: Path, meta: dict, result: ImportResult) -> None:
         "created": result.created,
         "updated": result.updated,
         "unchanged": result.unchanged,
+        "deleted": result.deleted,
+        "note": result.note,
+        "extra": result.extra,
         "errors": [asdict(issue) for issue in result.errors],
     }
     (directory / "meta.json").write_text(json.dumps(meta, ensure_ascii=False))
@@ -158,6 +177,9 @@ def _result(meta: dict) -> ImportResult:
     result.created = stored.get("created", 0)
     result.updated = stored.get("updated", 0)
     result.unchanged = stored.get("unchanged", 0)
+    result.deleted = stored.get("deleted", 0)
+    result.note = stored.get("note", "")
+    result.extra = stored.get("extra", {})
     result.errors = [ImportIssue(**issue) for issue in stored.get("errors", [])]
     return result
 
@@ -206,13 +228,18 @@ def _require_importer(user) -> None:
 @login_required
 def index(request):
     allowed = can_import(request.user)
-    form = UploadForm()
+    form = UploadForm(initial={"kind": request.GET.get("kind", "")})
     if request.method == "POST":
         _require_importer(request.user)
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             _forget_stale()
-            token = _store(form.cleaned_data["file"], form.cleaned_data["kind"], request.user)
+            token = _store(
+                form.cleaned_data["file"],
+                form.cleaned_data["kind"],
+                request.user,
+                form.cleaned_data["partial"],
+            )
             directory, meta = _load(request, token)
             result = run_import(
                 meta["kind"],
@@ -220,6 +247,8 @@ def index(request):
                 actor=request.user,
                 dry_run=True,
                 fmt=meta["format"],
+                partial=meta.get("partial", False),
+                file_name=meta["name"],
             )
             _save_result(directory, meta, result)
             return redirect("imports:preview", token=token)
@@ -280,7 +309,8 @@ def preview(request, token):
             "issue_rows": len(flagged_rows - {0, 1}),
             "header": header,
             "rows": table,
-            "would_change": result.created + result.updated,
+            "would_change": result.created + result.updated + result.deleted,
+            "replaces": meta["kind"] == "billing",
         },
     )
 
@@ -290,6 +320,13 @@ def preview(request, token):
 def confirm(request, token):
     _require_importer(request.user)
     directory, meta = _load(request, token)
+    if getattr(IMPORTERS[meta["kind"]], "background", False):
+        if _job_state(directory) is None:
+            _write_job(
+                directory, {"state": "queued", "phase": "validate", "fraction": 0, "rows": 0}
+            )
+            _start_job(_import_job, directory, meta, request.user)
+        return redirect("imports:progress", token=token)
     # Validate again: the database may have changed since the preview, and the preview's
     # verdict is ours to recompute, never the browser's to assert.
     result = run_import(
@@ -302,6 +339,122 @@ def confirm(request, token):
     _forget(directory)
     messages.success(request, result.summary(_kind_label(meta["kind"])))
     return redirect("imports:index")
+
+
+# ------------------------------------------------------------------------ background imports
+#
+# Kinds with `background = True` (billing: millions of rows) are imported by a job after the
+# confirmation. The job writes its progress to `job.json` next to the upload, where the
+# progress page polls it (htmx, every second); any web process on the machine can answer.
+# The in-process runner is a thread; GECRM_JOBS_EAGER runs jobs inline (tests).
+
+PHASE_SPAN = {"validate": (0.0, 0.6), "check": (0.6, 0.75), "write": (0.75, 1.0)}
+PHASE_LABELS = {
+    "queued": gettext_lazy("Waiting to start"),
+    "validate": gettext_lazy("Reading and checking rows"),
+    "check": gettext_lazy("Checking codes and data scope"),
+    "write": gettext_lazy("Writing"),
+}
+
+
+def _start_job(function, *args) -> None:
+    if getattr(settings, "GECRM_JOBS_EAGER", False):
+        function(*args)
+        return
+
+    def run():
+        try:
+            function(*args)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    threading.Thread(target=run, name="gecrm-import-job", daemon=True).start()
+
+
+def _write_job(directory: Path, state: dict) -> None:
+    temp = directory / "job.json.tmp"
+    temp.write_text(json.dumps(state, ensure_ascii=False))
+    os.replace(temp, directory / "job.json")
+
+
+def _job_state(directory: Path) -> dict | None:
+    try:
+        return json.loads((directory / "job.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _import_job(directory: Path, meta: dict, user) -> None:
+    last = 0.0
+
+    def progress(phase: str, fraction: float, rows: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if fraction < 1.0 and now - last < 0.5:
+            return
+        last = now
+        low, high = PHASE_SPAN.get(phase, (0.0, 1.0))
+        _write_job(
+            directory,
+            {"state": "running", "phase": phase, "fraction": low + (high - low) * fraction,
+             "rows": rows},
+        )  # fmt: skip
+
+    try:
+        result = run_import(
+            meta["kind"],
+            _file(directory, meta),
+            actor=user,
+            fmt=meta["format"],
+            partial=meta.get("partial", False),
+            file_name=meta["name"],
+            progress=progress,
+        )
+    except Exception:
+        logger.exception("background import of %s failed", meta["kind"])
+        _write_job(directory, {"state": "failed", "phase": "", "fraction": 1, "rows": 0})
+        return
+    _save_result(directory, meta, result)
+    if result.ok:
+        _file(directory, meta).unlink(missing_ok=True)
+    _write_job(
+        directory,
+        {"state": "done", "ok": result.ok, "phase": "", "fraction": 1, "rows": result.total,
+         "summary": result.summary(_kind_label(meta["kind"]))},
+    )  # fmt: skip
+
+
+def _progress_context(token, directory: Path, meta: dict) -> dict:
+    job = _job_state(directory) or {"state": "queued", "phase": "queued", "fraction": 0}
+    phase = job.get("phase") or job["state"]
+    return {
+        "token": token,
+        "meta": meta,
+        "kind_label": _kind_label(meta["kind"]),
+        "job": job,
+        "percent": round(100 * float(job.get("fraction", 0))),
+        "phase_label": PHASE_LABELS.get(phase, ""),
+        "result": _result(meta) if job["state"] == "done" else None,
+    }
+
+
+@login_required
+@require_GET
+def progress(request, token):
+    _require_importer(request.user)
+    directory, meta = _load(request, token)
+    return render(request, "web/imports/progress.html", _progress_context(token, directory, meta))
+
+
+@login_required
+@require_GET
+def progress_status(request, token):
+    """The progress fragment the page polls (htmx) until the job is over."""
+    _require_importer(request.user)
+    directory, meta = _load(request, token)
+    return render(
+        request, "web/imports/progress_status.html", _progress_context(token, directory, meta)
+    )
 
 
 @login_required
@@ -388,6 +541,8 @@ urlpatterns = [
     path("<uuid:token>/", preview, name="preview"),
     path("<uuid:token>/confirm/", confirm, name="confirm"),
     path("<uuid:token>/cancel/", cancel, name="cancel"),
+    path("<uuid:token>/progress/", progress, name="progress"),
+    path("<uuid:token>/progress/status/", progress_status, name="progress_status"),
     path("<uuid:token>/errors.<str:fmt>", report, name="report"),
     path("templates/<str:kind>.<str:fmt>", template, name="template"),
     path("export/<str:kind>.<str:fmt>", export, name="export"),
