@@ -76,6 +76,8 @@ def group_month_sql(vendor: str) -> str:
             GROUP BY a.customer_id
         ) c ON c.customer_id = g.id
         LEFT JOIN (
+            SELECT t.id AS group_id, s.revenue_ytd, s.revenue_pytd, s.ict_ytd, s.ict_pytd
+            FROM (
             SELECT {group_code} AS group_code,
                    SUM(CASE WHEN r.month BETWEEN %s AND %s THEN r.revenue_cents ELSE 0 END)
                        AS revenue_ytd,
@@ -89,7 +91,9 @@ def group_month_sql(vendor: str) -> str:
             JOIN {customer} m ON m.id = r.customer_id
             WHERE (r.month BETWEEN %s AND %s) OR (r.month BETWEEN %s AND %s)
             GROUP BY {group_code}
-        ) f ON f.group_code = g.code
+            ) s
+            JOIN {customer} t ON t.code = s.group_code
+        ) f ON f.group_id = g.id
         WHERE g.parent_id IS NULL
     """  # noqa: S608 (table names and fixed fragments only; values are parameters)
 
