@@ -40,6 +40,7 @@ from gecrm.customers.choices import Segment
 from gecrm.customers.filtersets import CustomerFilterSet
 from gecrm.customers.forms import ContactForm, CustomerForm
 from gecrm.customers.models import Contact, Customer
+from gecrm.kpi.views import kpi_summary
 from gecrm.org.actions import do_create_org_unit, do_update_org_unit, do_update_staff
 from gecrm.org.choices import OrgUnitKind, RegionLevel
 from gecrm.org.filtersets import StaffFilterSet
@@ -176,6 +177,7 @@ def home(request):
             "segment_data": segment_data,
             "recent_changes": recent,
             "largest_groups": largest_groups(customers),
+            "kpi_summary": kpi_summary(user),
         },
     )
 

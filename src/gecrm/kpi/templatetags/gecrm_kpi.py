@@ -4,6 +4,8 @@ percentages, and "—" for a measure that is not defined (a zero denominator).""
 import decimal
 
 from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -74,3 +76,67 @@ def pct_of(value, total):
     if part is None or not whole:
         return DASH
     return pct(float(part) / float(whole))
+
+
+@register.simple_tag
+def report_cell(row, column):
+    """A report cell as the page shows it, by the column's kind (see `kpi.reports.Column`)."""
+    value = row.get(column.key) if hasattr(row, "get") else None
+    if value is None or value == "":
+        return DASH
+    if column.kind == "money":
+        return yuan(value)
+    if column.kind == "ratio":
+        return pct(value, 2)
+    if column.kind == "int":
+        return f"{int(value):,}"
+    if column.kind == "bool":
+        return yes_no(value)
+    return format_html("{}", value)
+
+
+@register.simple_tag
+def yes_no(value):
+    if value is None:
+        return DASH
+    if value:
+        return format_html('<span class="badge bg-green-lt">{}</span>', _("Yes"))
+    return format_html('<span class="badge bg-secondary-lt">{}</span>', _("No"))
+
+
+@register.simple_tag
+def beats_badge(value):
+    """Does the covered set beat its industry average (growth and ICT penetration)?"""
+    if value is None:
+        return format_html(
+            '<span class="text-secondary" title="{}">—</span>',
+            _("Nothing to compare: a measure is not defined"),
+        )
+    if value:
+        return format_html(
+            '<span class="badge bg-green-lt gecrm-beats" title="{}">{}</span>',
+            _("Revenue growth and ICT penetration both above the industry average"),
+            _("Beats industry"),
+        )
+    return format_html(
+        '<span class="badge bg-red-lt gecrm-beats-not" title="{}">{}</span>',
+        _("Revenue growth or ICT penetration not above the industry average"),
+        _("Below industry"),
+    )
+
+
+@register.simple_tag
+def light(colour):
+    """A traffic light (green / amber / red / none) of a target's attainment."""
+    titles = {
+        "green": _("Target reached"),
+        "amber": _("Close to the target"),
+        "red": _("Below the target"),
+        "none": _("No target or no actual"),
+    }
+    return format_html(
+        '<span class="gecrm-light gecrm-light-{}" title="{}" data-light="{}"></span>',
+        colour,
+        titles.get(colour, ""),
+        colour,
+    )

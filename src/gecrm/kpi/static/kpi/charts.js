@@ -191,3 +191,11 @@
   // Panels loaded by htmx draw their charts when they arrive.
   document.addEventListener("htmx:afterSettle", function (event) { drawAll(event.target); });
 })();
+
+// A select marked data-autosubmit submits its form when changed (month and year pickers).
+document.addEventListener("change", function (event) {
+  var target = event.target;
+  if (target && target.matches && target.matches("select[data-autosubmit]") && target.form) {
+    target.form.submit();
+  }
+});

@@ -1,0 +1,558 @@
+"""Pages of the KPI engine: the dashboard, one page per report, and the targets.
+
+Every figure comes through the reports API (`kpi.reports`, `kpi.scorecards`), which scopes by
+user: someone who sees all money reads the stored snapshots, anyone else the same measures over
+their own groups only. Computing a month and setting targets change what everyone reads, so
+they are for superusers and the group's sales controllers (`can_manage_kpi`).
+"""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from gecrm.access.scopes import sees_all_money
+from gecrm.core.exceptions import StaleObjectError
+from gecrm.core.exporting import export_started
+from gecrm.core.importing import can_import
+from gecrm.core.months import format_month, parse_month
+from gecrm.core.views import add_validation_errors, render_conflict
+from gecrm.customers.choices import Industry
+from gecrm.org.models import OrgUnit
+
+from . import engine, jobs
+from .actions import do_set_target, do_update_target, targets_with_actuals
+from .forms import ReportFilterForm, TargetForm, month_choices
+from .models import Snapshot, Target
+from .reports import FORMATS, REPORTS, NotComputedError, ReportError, write_report
+from .scorecards import INDUSTRY, ORG_UNIT, figures, totals
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+# Columns that stay in the exports but that the page shows inside another cell.
+SHOWN_ELSEWHERE = {
+    "org-scorecard": {"name", "parent", "depth"},
+    "chief-am-scorecard": {"name"},
+    "customer-ranking": {"name"},
+}
+CHART_ROWS = 20
+
+
+def can_manage_kpi(user) -> bool:
+    """May `user` compute months and set targets? Superusers and sales controllers
+    (`core.importing.can_import`) whose money scope is the whole company: a province controller
+    imports data of their province but does not set or recompute the company's figures."""
+    return can_import(user) and sees_all_money(user)
+
+
+def _industry_label(code: str) -> str:
+    try:
+        return str(Industry(code).label)
+    except ValueError:
+        return code
+
+
+def _selected_month(request):
+    """The month asked for (`?month=YYYY-MM`) or the latest computed one; and the computed
+    months for the picker. An unreadable month falls back to the latest, with a message."""
+    computed = engine.computed_months()
+    latest = computed[-1] if computed else None
+    raw = request.GET.get("month", "").strip()
+    if not raw:
+        return latest, computed
+    try:
+        return parse_month(raw), computed
+    except ValueError as exc:
+        messages.warning(request, str(exc))
+        return latest, computed
+
+
+def _month_context(request, month, computed) -> dict:
+    choices = month_choices(computed)
+    if month is not None and month not in computed:
+        choices.insert(0, (format_month(month), format_month(month)))
+    return {
+        "month": month,
+        "month_label": format_month(month) if month else "",
+        "month_choices": choices,
+        "is_computed": month is not None and month in computed,
+        "can_compute": can_manage_kpi(request.user),
+    }
+
+
+def _ratio(value):
+    return None if value is None else float(value)
+
+
+def _money(value):
+    return None if value is None else float(value)
+
+
+# ---------------------------------------------------------------- dashboard
+
+
+def _org_level(by_unit: dict) -> list:
+    """The org units to compare on the dashboard: below the highest unit the user's figures
+    reach, going down while there is just one (a province user gets their prefectures)."""
+    units = list(
+        OrgUnit._base_manager.filter(code__in=list(by_unit))
+        .order_by("path")
+        .values_list("code", "name", "depth", "path")
+    )
+    if not units:
+        return []
+    depth = units[0][2]
+    while True:
+        level = [u for u in units if u[2] == depth]
+        deeper = [u for u in units if u[2] == depth + 1]
+        if len(level) > 1 or not deeper:
+            return level
+        depth += 1
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    user = request.user
+    month, computed = _selected_month(request)
+    context = _month_context(request, month, computed)
+    context["reports"] = list(REPORTS.values())
+    if context["is_computed"]:
+        total = totals(user, month)
+        by_industry = figures(user, month, INDUSTRY)
+        by_unit = figures(user, month, ORG_UNIT)
+        context["total"] = total
+        context["beats_all"] = _beats(total.covered, total.all)
+        industries = sorted(by_industry, key=lambda c: -by_industry[c].all.revenue_ytd_cents)
+        labels = [_industry_label(c) for c in industries]
+        context["industry_growth_chart"] = {
+            "categories": labels,
+            "axes": [{"format": "ratio"}],
+            "series": [
+                {
+                    "name": _("All groups"),
+                    "format": "ratio",
+                    "colour": "#4299e1",
+                    "data": [_ratio(by_industry[c].all.growth) for c in industries],
+                },
+                {
+                    "name": _("Covered groups"),
+                    "format": "ratio",
+                    "colour": "#0b57d0",
+                    "data": [_ratio(by_industry[c].covered.growth) for c in industries],
+                },
+            ],
+        }
+        context["industry_penetration_chart"] = {
+            "categories": labels,
+            "axes": [{"format": "ratio"}],
+            "series": [
+                {
+                    "name": _("All groups"),
+                    "format": "ratio",
+                    "colour": "#ffa94d",
+                    "data": [_ratio(by_industry[c].all.ict_penetration) for c in industries],
+                },
+                {
+                    "name": _("Covered groups"),
+                    "format": "ratio",
+                    "colour": "#f76707",
+                    "data": [_ratio(by_industry[c].covered.ict_penetration) for c in industries],
+                },
+            ],
+        }
+        level = _org_level(by_unit)
+        context["org_rows"] = [
+            {"code": code, "name": name, "figures": by_unit[code]} for code, name, _d, _p in level
+        ]
+        context["org_chart"] = {
+            "categories": [name for _c, name, _d, _p in level],
+            "axes": [{"format": "money"}, {"format": "ratio"}],
+            "series": [
+                {
+                    "name": _("Revenue YTD"),
+                    "format": "money",
+                    "colour": "#0b57d0",
+                    "data": [_money(by_unit[c].all.revenue_ytd) for c, *_rest in level],
+                },
+                {
+                    "name": _("Covered revenue YTD"),
+                    "format": "money",
+                    "colour": "#74c0fc",
+                    "data": [_money(by_unit[c].covered.revenue_ytd) for c, *_rest in level],
+                },
+                {
+                    "name": _("Revenue growth"),
+                    "type": "line",
+                    "format": "ratio",
+                    "axis": 1,
+                    "colour": "#2fb344",
+                    "data": [_ratio(by_unit[c].all.growth) for c, *_rest in level],
+                },
+                {
+                    "name": _("ICT penetration"),
+                    "type": "line",
+                    "format": "ratio",
+                    "axis": 1,
+                    "colour": "#f76707",
+                    "data": [_ratio(by_unit[c].all.ict_penetration) for c, *_rest in level],
+                },
+            ],
+        }
+        context["industry_rows"] = [
+            {
+                "code": c,
+                "label": _industry_label(c),
+                "figures": by_industry[c],
+                "beats": _beats(by_industry[c].covered, by_industry[c].all),
+            }
+            for c in industries
+        ]
+    return render(request, "kpi/dashboard.html", context)
+
+
+def _beats(covered, benchmark):
+    from .measures import beats_industry
+
+    return beats_industry(covered, benchmark)
+
+
+def kpi_summary(user) -> dict | None:
+    """The home page's small KPI card: the latest computed month's totals in the user's scope,
+    or None when nothing is computed or the user sees no money of any group."""
+    month = engine.latest_month()
+    if month is None:
+        return None
+    total = totals(user, month)
+    if not total.all.all_groups:
+        return None
+    return {"month": month, "month_label": format_month(month), "total": total}
+
+
+# ---------------------------------------------------------------- reports
+
+
+def _report_or_404(name: str):
+    report = REPORTS.get(name)
+    if report is None:
+        raise Http404(_("No such report."))
+    return report
+
+
+def _sort_rows(rows: list[dict], sort: str, keys) -> tuple[list[dict], str]:
+    """Rows sorted by a column (`key` ascending, `-key` descending), nulls last."""
+    key = sort.lstrip("-")
+    if key not in keys:
+        return rows, ""
+    descending = sort.startswith("-")
+    present = [r for r in rows if r.get(key) is not None]
+    missing = [r for r in rows if r.get(key) is None]
+    present.sort(key=lambda r: r[key], reverse=descending)
+    return present + missing, sort
+
+
+def _report_chart(report, rows) -> dict | None:
+    """The report's chart: its main measures per row (the first rows as shown)."""
+    name = report.name
+    if not rows:
+        return None
+    if name == "industry-scorecard":
+        shown = rows
+        return {
+            "categories": [r["industry_label"] for r in shown],
+            "axes": [{"format": "ratio"}],
+            "series": [
+                {"name": _("Revenue growth"), "format": "ratio", "colour": "#4299e1",
+                 "data": [_ratio(r["growth"]) for r in shown]},
+                {"name": _("Covered revenue growth"), "format": "ratio", "colour": "#0b57d0",
+                 "data": [_ratio(r["covered_growth"]) for r in shown]},
+                {"name": _("ICT penetration"), "format": "ratio", "colour": "#ffa94d",
+                 "data": [_ratio(r["ict_penetration"]) for r in shown]},
+                {"name": _("Covered ICT penetration"), "format": "ratio", "colour": "#f76707",
+                 "data": [_ratio(r["covered_ict_penetration"]) for r in shown]},
+            ],
+        }  # fmt: skip
+    if name == "org-scorecard":
+        top = min(r["depth"] for r in rows)
+        shown = [r for r in rows if r["depth"] == top + 1] or [r for r in rows if r["depth"] == top]
+        shown = shown[:CHART_ROWS]
+        return {
+            "categories": [r["name"] for r in shown],
+            "axes": [{"format": "money"}, {"format": "ratio"}],
+            "series": [
+                {"name": _("Revenue YTD"), "format": "money", "colour": "#0b57d0",
+                 "data": [_money(r["revenue_ytd"]) for r in shown]},
+                {"name": _("Revenue growth"), "type": "line", "format": "ratio", "axis": 1,
+                 "colour": "#2fb344", "data": [_ratio(r["growth"]) for r in shown]},
+                {"name": _("ICT penetration"), "type": "line", "format": "ratio", "axis": 1,
+                 "colour": "#f76707", "data": [_ratio(r["ict_penetration"]) for r in shown]},
+            ],
+        }  # fmt: skip
+    if name == "chief-am-scorecard":
+        shown = sorted(rows, key=lambda r: -(r["revenue_ytd"] or 0))[:CHART_ROWS]
+        return {
+            "categories": [r["name"] for r in shown],
+            "axes": [{"format": "ratio"}],
+            "series": [
+                {"name": _("Revenue growth"), "format": "ratio", "colour": "#0b57d0",
+                 "data": [_ratio(r["growth"]) for r in shown]},
+                {"name": _("Industry revenue growth"), "type": "line", "format": "ratio",
+                 "colour": "#adb5bd", "data": [_ratio(r["industry_growth"]) for r in shown]},
+                {"name": _("ICT penetration"), "format": "ratio", "colour": "#f76707",
+                 "data": [_ratio(r["ict_penetration"]) for r in shown]},
+                {"name": _("Industry ICT penetration"), "type": "line", "format": "ratio",
+                 "colour": "#ffc078",
+                 "data": [_ratio(r["industry_ict_penetration"]) for r in shown]},
+            ],
+        }  # fmt: skip
+    shown = rows[:CHART_ROWS]
+    return {
+        "categories": [r["name"] for r in shown],
+        "horizontal": True,
+        "axes": [{"format": "money"}, {"format": "ratio"}],
+        "series": [
+            {"name": _("Revenue YTD"), "format": "money", "colour": "#0b57d0",
+             "data": [_money(r["revenue_ytd"]) for r in shown]},
+            {"name": _("Revenue growth"), "type": "line", "format": "ratio", "axis": 1,
+             "colour": "#2fb344", "data": [_ratio(r["growth"]) for r in shown]},
+            {"name": _("ICT revenue share"), "type": "line", "format": "ratio", "axis": 1,
+             "colour": "#f76707", "data": [_ratio(r["ict_share"]) for r in shown]},
+        ],
+    }  # fmt: skip
+
+
+def _report_rows(request, report, month):
+    """(rows, filter form, error, not computed) for the report page and its exports."""
+    form = ReportFilterForm(report, request.user, request.GET or None)
+    filters = form.filters()
+    try:
+        return report.rows(request.user, month, **filters), form, None, False
+    except NotComputedError as exc:
+        return [], form, str(exc), True
+    except ReportError as exc:
+        return [], form, str(exc), False
+
+
+@login_required
+@require_GET
+def report_page(request, name):
+    report = _report_or_404(name)
+    month, computed = _selected_month(request)
+    context = _month_context(request, month, computed)
+    rows, form, error, not_computed = [], None, None, month is None
+    if month is not None:
+        rows, form, error, not_computed = _report_rows(request, report, month)
+    if form is None:
+        form = ReportFilterForm(report, request.user)
+    hidden = SHOWN_ELSEWHERE.get(report.name, set())
+    columns = [c for c in report.columns if c.key not in hidden]
+    has_beats_column = any(c.key == "beats_industry" for c in columns)
+    for row in rows:
+        if row.get("industry") and "industry_label" not in row:
+            row["industry_label"] = _industry_label(row["industry"])
+        if row.get("industries"):
+            row["industries_label"] = "、".join(
+                _industry_label(code) for code in row["industries"].split(";")
+            )
+    rows, sort = _sort_rows(rows, request.GET.get("sort", ""), {c.key for c in columns})
+    query = request.GET.copy()
+    query.pop("sort", None)
+    context.update(
+        {
+            "report": report,
+            "reports": list(REPORTS.values()),
+            "columns": columns,
+            "rows": rows,
+            "filter_form": form,
+            "error": None if not_computed else error,
+            "not_computed": not_computed,
+            "sort": sort,
+            "query_without_sort": query.urlencode(),
+            "export_query": request.GET.urlencode(),
+            "formats": FORMATS,
+            "show_beats": not has_beats_column,
+            "chart": _report_chart(report, rows),
+        }
+    )
+    return render(request, "kpi/report.html", context)
+
+
+@login_required
+@require_GET
+def report_export(request, name, fmt):
+    """The report as the CLI writes it (`reports.write_report`), with the page's filters."""
+    report = _report_or_404(name)
+    if fmt not in FORMATS:
+        raise Http404(_("No such format."))
+    month, _computed = _selected_month(request)
+    if month is None:
+        raise Http404(_("No month has been computed yet."))
+    rows, form, error, not_computed = _report_rows(request, report, month)
+    if not_computed:
+        raise Http404(error)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    export_started.send(
+        sender=Snapshot,
+        kind=f"report:{report.name}",
+        user=request.user,
+        fmt=fmt,
+        filters={"month": format_month(month), **form.filters()},
+        rows=len(rows),
+        personal_data="none",
+        source="web",
+    )
+    buffer = io.BytesIO()
+    write_report(report, rows, fmt, buffer, month=month)
+    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
+    filename = f"{report.name}-{format_month(month)}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def compute(request):
+    """Compute (or recompute) a month's snapshots now; for `can_manage_kpi` users."""
+    if not can_manage_kpi(request.user):
+        return HttpResponseForbidden(_("Only administrators and sales controllers compute KPIs."))
+    try:
+        month = parse_month(request.POST.get("month", ""))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("kpi:dashboard")
+    jobs.run(engine.compute, month, reason="web")
+    messages.success(request, _("%(month)s was computed.") % {"month": format_month(month)})
+    back = request.POST.get("next", "")
+    if not back.startswith("/kpi/"):
+        back = reverse("kpi:dashboard")
+    return redirect(f"{back.split('?')[0]}?month={format_month(month)}")
+
+
+# ---------------------------------------------------------------- targets
+
+
+def _target_year(request, computed) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = None
+    if year is None or not 2000 <= year <= 2100:
+        year = computed[-1] // 100 if computed else None
+    if year is None:
+        from django.utils import timezone
+
+        year = timezone.localdate().year
+    return year
+
+
+@login_required
+@require_GET
+def target_list(request):
+    computed = engine.computed_months()
+    year = _target_year(request, computed)
+    in_year = [m for m in computed if m // 100 == year]
+    month = in_year[-1] if in_year else None
+    statuses = targets_with_actuals(request.user, month, year=year)
+    years = sorted({m // 100 for m in computed} | {year}, reverse=True)
+    labels = _subject_labels(statuses)
+    for status in statuses:
+        status.label = labels.get((status.target.dimension, status.target.key), status.target.key)
+    return render(
+        request,
+        "kpi/targets.html",
+        {
+            "statuses": statuses,
+            "year": year,
+            "years": years,
+            "month": month,
+            "month_label": format_month(month) if month else "",
+            "can_edit": can_manage_kpi(request.user),
+            "reports": list(REPORTS.values()),
+        },
+    )
+
+
+def _subject_labels(statuses) -> dict:
+    """Names of the org units and chief AMs the targets are for (two queries at most)."""
+    from gecrm.org.models import Staff
+
+    keys = {}
+    for status in statuses:
+        keys.setdefault(status.target.dimension, set()).add(status.target.key)
+    labels = {}
+    if keys.get(Target.Dimension.ORG_UNIT):
+        for code, name in OrgUnit._base_manager.filter(
+            code__in=keys[Target.Dimension.ORG_UNIT]
+        ).values_list("code", "name"):
+            labels[(Target.Dimension.ORG_UNIT, code)] = name
+    for code in keys.get(Target.Dimension.INDUSTRY, ()):
+        labels[(Target.Dimension.INDUSTRY, code)] = _industry_label(code)
+    if keys.get(Target.Dimension.CHIEF_AM):
+        for username, name in Staff._base_manager.filter(
+            user__username__in=keys[Target.Dimension.CHIEF_AM]
+        ).values_list("user__username", "name"):
+            labels[(Target.Dimension.CHIEF_AM, username)] = f"{name} ({username})"
+    return labels
+
+
+@login_required
+def target_edit(request, pk=None):
+    """Create (no pk) or edit a target; the version loaded travels in a hidden field and a
+    stale one answers 409 with nothing written."""
+    if not can_manage_kpi(request.user):
+        return HttpResponseForbidden(_("Only administrators and sales controllers set targets."))
+    target = get_object_or_404(Target, pk=pk) if pk is not None else None
+    if request.method == "POST":
+        form = TargetForm(request.POST, instance=target)
+        if form.is_valid():
+            fields = form.target_fields()
+            try:
+                if target is None:
+                    target = do_set_target(fields, actor=request.user, source="web")
+                    messages.success(request, _("The target was created."))
+                else:
+                    do_update_target(
+                        target,
+                        fields,
+                        expected_version=form.cleaned_data["version"],
+                        actor=request.user,
+                        source="web",
+                    )
+                    messages.success(request, _("The target was saved."))
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    error = _target_errors_on_form(error)
+                add_validation_errors(form, error)
+            except StaleObjectError as error:
+                return render_conflict(request, str(error), reverse("kpi:target_edit", args=[pk]))
+            else:
+                return redirect(f"{reverse('kpi:targets')}?year={fields['year']}")
+    else:
+        initial = {}
+        if target is None:
+            computed = engine.computed_months()
+            initial["year"] = _target_year(request, computed)
+        form = TargetForm(instance=target, initial=initial or None)
+    return render(
+        request,
+        "kpi/target_edit.html",
+        {"form": form, "object": target, "is_create": target is None},
+    )
+
+
+def _target_errors_on_form(error: ValidationError) -> ValidationError:
+    """The model names the target's dimension and key; the form shows them as one field."""
+    mapped = {}
+    for name, errors in error.error_dict.items():
+        mapped.setdefault("subject" if name in ("dimension", "key") else name, []).extend(errors)
+    return ValidationError(mapped)
