@@ -486,4 +486,75 @@ PRODUCTS = [
     ("IOT-CAR", "车联网", "iot"),
     ("IOT-METER", "智能抄表", "iot"),
     ("OTH-SEC", "网络安全服务", "other"),
+    # New ICT products, first billed part-way through the demo's 24 months (NEW_PRODUCTS).
+    ("CLD-GPU", "智算云（GPU算力）", "cloud"),
+    ("APP-AI", "AI大模型行业应用", "industry_app"),
+    ("VS-AI", "AI视频分析", "video_surveillance"),
 ]
+
+# ----------------------------------------------------------------------------------------------
+# Billing (the monthly financial report of the demo's 24 months; see `gecrm.demo.billing`)
+
+# New products: code → index (0..23) of the first demo month in which they may be billed.
+NEW_PRODUCTS = {"CLD-GPU": 6, "APP-AI": 10, "VS-AI": 15}
+
+# Seasonality by calendar month (January first): basic services dip a little at the Spring
+# Festival; ICT projects dip more and peak at the year end, when budgets are spent.
+SEASON_BASIC = (1.00, 0.93, 0.98, 1.00, 1.00, 0.99, 0.99, 1.00, 1.01, 1.00, 1.01, 1.04)
+SEASON_ICT = (0.95, 0.78, 0.92, 0.98, 1.00, 1.05, 0.97, 0.98, 1.04, 1.00, 1.06, 1.38)
+
+# Yearly growth of a group's existing services by industry ("" = SME customers without an
+# industry; ICT take-up adds to it), and the share of a group's members that take ICT products.
+# Securities and trade shrink.
+INDUSTRY_GROWTH = {
+    "gov.party": -0.02, "gov.justice": 0.0, "gov.public": 0.02, "fin.bank": -0.01,
+    "fin.insurance": -0.02, "fin.securities": -0.10, "ent.manufacturing": 0.01,
+    "ent.trade": -0.09, "ent.energy": 0.03, "ent.carrier": 0.05, "cluster.premium": 0.06,
+    "cluster.standard": 0.0, "": 0.06,
+}  # fmt: skip
+INDUSTRY_ICT = {
+    "gov.party": 0.30, "gov.justice": 0.35, "gov.public": 0.40, "fin.bank": 0.50,
+    "fin.insurance": 0.40, "fin.securities": 0.45, "ent.manufacturing": 0.40,
+    "ent.trade": 0.30, "ent.energy": 0.45, "ent.carrier": 0.60, "cluster.premium": 0.15,
+    "cluster.standard": 0.05, "": 0.10,
+}  # fmt: skip
+# What a chief AM adds to a covered group's yearly growth and ICT take-up (the KPI story: covered
+# groups beat their industry, except in one "laggard" industry picked by the seed).
+COVERED_GROWTH_BONUS = 0.05
+COVERED_ICT_BONUS = 0.25
+LAGGARD_GROWTH_PENALTY = -0.07
+
+# Customer kinds: (basic lines min, max; monthly amount of a basic line in CNY min, max;
+# ICT lines max; an ICT line's amount relative to a basic one, min, max).
+BILLING_KINDS = {
+    "hq": (3, 5, 60_000, 400_000, 3, 0.6, 2.0),
+    "branch_l": (2, 3, 15_000, 90_000, 2, 0.5, 1.5),
+    "branch_m": (1, 3, 4_000, 25_000, 1, 0.5, 1.2),
+    "branch_s": (1, 2, 800, 6_000, 1, 0.6, 1.5),
+    "sme": (1, 2, 80, 1_200, 1, 0.8, 2.5),
+    "cluster.premium": (1, 2, 200, 2_500, 1, 0.8, 2.0),
+    "cluster.standard": (1, 1, 60, 400, 1, 0.5, 1.2),
+}
+# Product pools by segment (basic, ICT); lines draw distinct products from them.
+BASIC_POOLS = {
+    "gov": ("FIX-CTX", "BB-GOV", "MOB-VPMN", "LL-MPLS", "LL-DIA", "MOB-PLAN", "FIX-PSTN",
+            "LL-OTN", "MOB-SMS"),
+    "fin": ("LL-SDH", "LL-MPLS", "LL-OTN", "FIX-CTX", "MOB-VPMN", "FIX-400", "BB-GOV",
+            "MOB-SMS", "LL-SDWAN"),
+    "ent": ("LL-DIA", "MOB-VPMN", "FIX-CTX", "LL-SDWAN", "BB-GOV", "MOB-5GPN", "MOB-PLAN",
+            "FIX-400", "OTH-SEC"),
+    "sme": ("BB-FTTH", "MOB-PLAN", "FIX-PSTN", "FIX-400", "LL-DIA"),
+    "cluster": ("BB-FTTH", "MOB-PLAN", "BB-WIFI", "FIX-PSTN"),
+}  # fmt: skip
+ICT_POOLS = {
+    "gov": ("APP-GOV", "CLD-ECS", "VS-GLOBAL", "CLD-DESK", "SI-NET", "IDC-RACK", "APP-AI",
+            "APP-EDU", "APP-MED", "VS-AI"),
+    "fin": ("IDC-RACK", "IDC-HOST", "CLD-PRIV", "SI-DC", "CLD-STOR", "APP-OA", "CLD-GPU",
+            "IDC-BW", "APP-AI"),
+    "ent": ("IOT-CONN", "CLD-ECS", "SI-NET", "VS-GLOBAL", "IOT-METER", "IOT-CAR", "CLD-GPU",
+            "APP-OA", "VS-AI"),
+    "sme": ("CLD-ECS", "VS-SHOP", "APP-OA", "CLD-DESK", "CLD-STOR"),
+    "cluster": ("VS-SHOP", "IOT-CONN", "VS-AI"),
+}  # fmt: skip
+# System integration is billed by project milestone: in a few months, in larger amounts.
+PROJECT_PRODUCTS = {"SI-NET", "SI-DC"}

@@ -14,6 +14,7 @@ materialised paths itself. Every row it writes passes the models' `full_clean` (
 import bisect
 import datetime
 import functools
+import hashlib
 import itertools
 import math
 import random
@@ -35,14 +36,19 @@ from gecrm.access.models import ApiToken
 from gecrm.accounts.models import Assignment
 from gecrm.catalog.choices import ICT_CATEGORIES
 from gecrm.catalog.models import Product
+from gecrm.core import months as month_utils
+from gecrm.core.importing import insert_rows
 from gecrm.core.models import ObjectChange, TreeModel
 from gecrm.customers.choices import SEGMENT_CENTRE_NAMES, Industry, Segment
 from gecrm.customers.models import Contact, Customer
 from gecrm.customers.uscc import ALPHABET, VALUES, WEIGHTS
+from gecrm.finance.actions import rebuild_rollup
+from gecrm.finance.models import BatchMonth, ImportBatch, Revenue
+from gecrm.kpi.models import Computation, Snapshot
 from gecrm.org.choices import Post
 from gecrm.org.models import OrgUnit, Region, Staff, StaffPost
 
-from . import data
+from . import billing, data
 
 SME_PER_SCALE = 10_000
 CHUNK = 50_000
@@ -94,7 +100,12 @@ USER_FIELDS = ("id", "password", "last_login", "is_superuser", "username", "firs
                "last_name", "email", "is_staff", "is_active", "date_joined")  # fmt: skip
 
 # Models the demo owns; anything else that points at them is wiped with them.
-WIPED_MODELS = (ObjectChange, ApiToken, Contact, Customer, StaffPost, Staff, OrgUnit, Product)
+WIPED_MODELS = (ObjectChange, ApiToken, Contact, Customer, StaffPost, Staff, OrgUnit, Product,
+                ImportBatch, Snapshot, Computation)  # fmt: skip
+# The columns of a customer row that billing reads: id, path, depth, segment, industry, status.
+BILLED_FIELDS = tuple(CUSTOMER_FIELDS.index(name) for name in (
+    "id", "path", "depth", "segment", "industry", "status"))  # fmt: skip
+REVENUE_FIELDS = ("month", "customer_id", "product_id", "amount_cents", "batch_id")
 
 
 def label(choice) -> str:
@@ -128,7 +139,9 @@ def wiped_models() -> list:
 
 def wipe() -> None:
     """Empty the business tables and drop non-superuser logins; regions and superusers stay."""
-    models = wiped_models()
+    # Dependents come after what they reference: delete them first, so that SQLite's foreign key
+    # checks of each deleted parent row look into tables that are already empty.
+    models = wiped_models()[::-1]
     tables = [connection.ops.quote_name(m._meta.db_table) for m in models]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -901,8 +914,12 @@ class AssignmentPlan:
         return ASSIGNMENTS_SINCE + datetime.timedelta(days=int(self.rng.random() * 600))
 
     def add(self, customer_id: int, user_id: int, role: str) -> None:
-        start = self.start().isoformat()
-        self.rows.append((customer_id, user_id, role, start, None, self.now, self.now, 1))
+        self.add_dated(customer_id, user_id, role, self.start(), None)
+
+    def add_dated(self, customer_id, user_id, role, start: datetime.date, end) -> None:
+        end = end.isoformat() if end else None
+        self.rows.append((customer_id, user_id, role, start.isoformat(), end, self.now, self.now,
+                          1))  # fmt: skip
 
     def nearest(self, unit_id: int, post: str) -> tuple[str, str] | None:
         key = (unit_id, post)
@@ -922,13 +939,14 @@ class AssignmentPlan:
         self.next_holder[slot] = turn + 1
         self.add(customer_id, ids[turn % len(ids)], post)
 
-    def verticals(self, b: "Build", chiefs: list[int]) -> None:
+    def verticals(self, b: "Build", chiefs: list[int], coverage: billing.Coverage) -> None:
         hq_index = 0
         rnd = self.rng.random
         for row in b.customers:
             cid, depth, unit_id = row[0], row[4], row[10]
             if depth == 0:
-                self.add(cid, chiefs[hq_index], Post.CHIEF_AM)
+                start, end = coverage.chief_dates(row[1], self.start())
+                self.add_dated(cid, chiefs[hq_index], Post.CHIEF_AM, start, end)
                 hq_index += 1
             if depth > 0 or self.units_by_id[unit_id].code.startswith("GRP"):
                 self.assign(cid, unit_id, Post.AM)
@@ -956,6 +974,9 @@ class DemoResult:
     counts: dict[str, int]
     logins: list[Login]
     seconds: float
+    months: list[int] = field(default_factory=list)  # the billed months, ascending
+    kpi_months: list[int] = field(default_factory=list)  # months whose KPI snapshots were computed
+    kpi_note: str = ""  # why no KPI snapshots were computed, if so
 
 
 def scale_factors(scale: float) -> tuple[int, int]:
@@ -965,10 +986,21 @@ def scale_factors(scale: float) -> tuple[int, int]:
 
 
 def build_demo(
-    *, scale: float = 1.0, seed: int = 2026, progress: Callable[[str], None] | None = None
+    *,
+    scale: float = 1.0,
+    seed: int = 2026,
+    progress: Callable[[str], None] | None = None,
+    end_month: int | None = None,
+    kpi: bool = True,
 ) -> DemoResult:
-    """Wipe the business tables and generate the demo data set; one transaction."""
+    """Wipe the business tables and generate the demo data set in one transaction, then compute
+    the KPI snapshots of the last billed month and of the same month a year earlier.
+
+    Billing covers the 24 months ending with `end_month` (default: the month before the current
+    one); the same seed, scale and end month give the same data.
+    """
     started = time.monotonic()
+    end_month = end_month or billing.default_end_month()
     say = progress or (lambda message: None)
     branch_mult, staff_mult = scale_factors(scale)
     sme_count = round(SME_PER_SCALE * scale)
@@ -979,6 +1011,7 @@ def build_demo(
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA cache_size = -262144")  # 256 MB for the index builds
+        _drop_indexes(Revenue)
         wipe()
         say("wiped the business tables")
 
@@ -987,7 +1020,7 @@ def build_demo(
         BulkWriter(OrgUnit, ORG_FIELDS).write(u.row(now) for u in org.units)
         say(f"org units: {len(org.units)}")
 
-        Product.objects.bulk_create(
+        products = Product.objects.bulk_create(
             Product(code=code, name=name, category=category, is_ict=category in ICT_CATEGORIES)
             for code, name, category in data.PRODUCTS
         )
@@ -1014,8 +1047,35 @@ def build_demo(
         say(f"staff: {len(staff)}")
         user_ids = dict(User.objects.exclude(username="admin").values_list("username", "id"))
         plan = AssignmentPlan(org, staff, user_ids, random.Random(f"{seed}:assignments"), now)
+        coverage = billing.plan_coverage(
+            [(row[1], row[8]) for row in b.customers if row[4] == 0],
+            keep=_widest_group_bank(b),
+            seed=seed,
+            end_month=end_month,
+        )
         # Chief AMs were hired in the order the HQ customers were generated.
-        plan.verticals(b, [user_ids[p.username] for p in staff if p.post == Post.CHIEF_AM])
+        plan.verticals(
+            b, [user_ids[p.username] for p in staff if p.post == Post.CHIEF_AM], coverage
+        )
+
+        admin = User.objects.get(username="admin")
+        months = billing.demo_months(end_month)
+        batch = ImportBatch.objects.create(
+            file_name="demo",
+            checksum=hashlib.sha256(f"demo:{scale}:{seed}:{end_month}".encode()).hexdigest(),
+            first_month=months[0],
+            last_month=months[-1],
+            created_by=admin,
+        )
+        bill = billing.Billing(
+            seed=seed,
+            end_month=end_month,
+            coverage=coverage,
+            products={p.code: (p.pk, p.is_ict) for p in products},
+            batch_id=batch.pk,
+        )
+        fact_table = Revenue._meta.db_table
+        insert_rows(fact_table, REVENUE_FIELDS, bill.rows(_billed(b.customers)))
 
         b.rng = random.Random(f"{seed}:sme")
         b.people = People(random.Random(f"{seed}:sme-people"))
@@ -1023,9 +1083,20 @@ def build_demo(
             n_customers += customer_writer.write(customers)
             n_contacts += contact_writer.write(contacts)
             plan.smes(customers)
-            say(f"customers: {n_customers:,}")
+            insert_rows(fact_table, REVENUE_FIELDS, bill.rows(_billed(customers)))
+            say(f"customers: {n_customers:,}, revenue facts: {bill.facts:,}")
         n_assignments = BulkWriter(Assignment, ASSIGNMENT_FIELDS).write(plan.rows)
         say(f"assignments: {n_assignments:,}")
+
+        _add_indexes(Revenue)
+        say("revenue fact indexes built")
+        BatchMonth.objects.bulk_create(BatchMonth(batch=batch, month=m) for m in months)
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            rows=bill.facts, facts=bill.facts, total_cents=bill.total_cents
+        )
+        rebuild_rollup(None)
+        say("customer-month rollup built")
+        say(f"billing: {len(months)} months, {bill.facts:,} revenue facts")
 
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(
@@ -1044,8 +1115,10 @@ def build_demo(
             "headquarters": len(b.hq_owners),
             "contacts": n_contacts,
             "assignments": n_assignments,
+            "billing_months": len(months),
+            "revenue_facts": bill.facts,
+            "negative_facts": bill.negative,
         }
-        admin = User.objects.get(username="admin")
         ObjectChange.objects.create(
             actor=admin,
             actor_name=admin.username,
@@ -1057,7 +1130,51 @@ def build_demo(
             source="demo",
         )
     logins = _pick_logins(logins, b)
-    return DemoResult(counts, logins, time.monotonic() - started)
+    result = DemoResult(counts, logins, 0.0, months)
+    if kpi:
+        _compute_kpis(result, say)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _drop_indexes(model) -> None:
+    """Drop the model's `Meta.indexes` before wiping and bulk-loading its table (`_add_indexes`
+    builds them again): one sorted build each is much cheaper than maintaining them row by row.
+    DDL is transactional on SQLite and PostgreSQL: if the build fails, the rollback restores
+    them."""
+    with connection.cursor() as cursor:
+        for index in model._meta.indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(index.name)}")
+
+
+def _add_indexes(model) -> None:
+    editor = connection.schema_editor()  # not entered: only used to render the SQL
+    with connection.cursor() as cursor:
+        for index in model._meta.indexes:
+            cursor.execute(str(index.create_sql(model, editor)))
+
+
+def _billed(customers: Iterable[tuple]) -> Iterable[tuple]:
+    """The columns of generated customer rows that billing reads."""
+    i_id, i_path, i_depth, i_segment, i_industry, i_status = BILLED_FIELDS
+    return (
+        (row[i_id], row[i_path], row[i_depth], row[i_segment], row[i_industry], row[i_status])
+        for row in customers
+    )
+
+
+def _compute_kpis(result: DemoResult, say: Callable[[str], None]) -> None:
+    """KPI snapshots of the last billed month and of the same month a year earlier."""
+    try:
+        from gecrm.kpi.engine import compute  # the KPI engine is optional for the demo
+    except ImportError:
+        result.kpi_note = _("the KPI engine (gecrm.kpi.engine) is not installed")
+        return
+    last = result.months[-1]
+    for month in (last, month_utils.add_months(last, -12)):
+        compute(month, reason="demo")
+        result.kpi_months.append(month)
+        say(f"KPI snapshots: {month_utils.format_month(month)}")
 
 
 @functools.cache
@@ -1098,6 +1215,16 @@ def _write_staff(staff: list[Person], org: Org, now, User) -> dict[str, Person]:
     return {p.username: p for p in staff}
 
 
+def _widest_group_bank(b: Build) -> str:
+    """The code of the group-level bank HQ with branches in the most provinces."""
+    group_banks = [
+        code
+        for code, owner in zip(b.hq_names, b.hq_owners, strict=True)
+        if owner.code == "GRP.C.FIN.bank"
+    ]
+    return max(group_banks, key=lambda code: (b.hq_provinces[code], code))
+
+
 def _pick_logins(staff: dict[str, Person], b: Build) -> list[Login]:
     """A few demo users of different posts, for the README and the end of `gecrm demo`."""
     by_unit_post: dict[tuple[str, str], Person] = {}
@@ -1113,12 +1240,7 @@ def _pick_logins(staff: dict[str, Person], b: Build) -> list[Login]:
     # The chief AM of the group-level bank with branches in the most provinces. Chief AMs were
     # hired in the order the HQ customers were generated.
     hq_codes = list(b.hq_names)
-    group_banks = [
-        code
-        for code, owner in zip(hq_codes, b.hq_owners, strict=True)
-        if owner.code == "GRP.C.FIN.bank"
-    ]
-    widest = max(group_banks, key=lambda code: (b.hq_provinces[code], code))
+    widest = _widest_group_bank(b)
     chiefs = [p for p in staff.values() if p.post == Post.CHIEF_AM]
     chief = chiefs[hq_codes.index(widest)]
     logins = [

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gecrm.core.months import format_month
 from gecrm.demo import data
 from gecrm.demo.generate import build_demo
 
@@ -69,6 +70,27 @@ class Command(BaseCommand):
             )
             % {"seconds": result.seconds, **{k: f"{v:,}" for k, v in counts.items()}}
         )
+        if result.months:
+            self.stdout.write(
+                _(
+                    "Billing: %(n)d months (%(first)s to %(last)s), %(facts)s revenue facts "
+                    "(%(negative)s refunds and credits) in one import batch."
+                )
+                % {
+                    "n": len(result.months),
+                    "first": format_month(result.months[0]),
+                    "last": format_month(result.months[-1]),
+                    "facts": f"{counts['revenue_facts']:,}",
+                    "negative": f"{counts['negative_facts']:,}",
+                }
+            )
+        if result.kpi_months:
+            self.stdout.write(
+                _("KPI snapshots computed for %(months)s.")
+                % {"months": ", ".join(format_month(m) for m in result.kpi_months)}
+            )
+        elif result.kpi_note:
+            self.stdout.write(_("No KPI snapshots: %(reason)s.") % {"reason": result.kpi_note})
         self.stdout.write("")
         self.stdout.write(_("Demo logins (password for all: %(password)s)") % {
             "password": data.DEMO_PASSWORD})  # fmt: skip
