@@ -174,7 +174,7 @@ def test_every_report_page_renders_table_chart_and_export_menu(
     assert response.status_code == 200
     assert response.context["rows"]
     body = response.content.decode()
-    for element in ("report-table", "report-chart", "report-chart-data", "export-csv"):
+    for element in ("report-table", "report-chart-1", "report-chart-data-1", "export-csv"):
         assert f'id="{element}"' in body, element
     assert 'src="/static/vendor/echarts-6.1.0/echarts.min.js"' in body
 

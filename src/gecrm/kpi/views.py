@@ -174,40 +174,24 @@ def dashboard(request):
         context["org_rows"] = [
             {"code": code, "name": name, "figures": by_unit[code]} for code, name, _d, _p in level
         ]
+        shown = sorted(level, key=lambda u: -by_unit[u[0]].all.revenue_ytd_cents)[:CHART_ROWS]
         context["org_chart"] = {
-            "categories": [name for _c, name, _d, _p in level],
+            "categories": [name for _c, name, _d, _p in shown],
+            "horizontal": True,
             "axes": [{"format": "money"}, {"format": "ratio"}],
             "series": [
-                {
-                    "name": _("Revenue YTD"),
-                    "format": "money",
-                    "colour": "#0b57d0",
-                    "data": [_money(by_unit[c].all.revenue_ytd) for c, *_rest in level],
-                },
-                {
-                    "name": _("Covered revenue YTD"),
-                    "format": "money",
-                    "colour": "#74c0fc",
-                    "data": [_money(by_unit[c].covered.revenue_ytd) for c, *_rest in level],
-                },
-                {
-                    "name": _("Revenue growth"),
-                    "type": "line",
-                    "format": "ratio",
-                    "axis": 1,
-                    "colour": "#2fb344",
-                    "data": [_ratio(by_unit[c].all.growth) for c, *_rest in level],
-                },
-                {
-                    "name": _("ICT penetration"),
-                    "type": "line",
-                    "format": "ratio",
-                    "axis": 1,
-                    "colour": "#f76707",
-                    "data": [_ratio(by_unit[c].all.ict_penetration) for c, *_rest in level],
-                },
+                _series(_("Revenue YTD"), [_money(by_unit[u[0]].all.revenue_ytd) for u in shown],
+                        "money", "#0b57d0"),
+                _series(_("Covered revenue YTD"),
+                        [_money(by_unit[u[0]].covered.revenue_ytd) for u in shown], "money",
+                        "#74c0fc"),
+                _series(_("Revenue growth"), [_ratio(by_unit[u[0]].all.growth) for u in shown],
+                        "ratio", "#2fb344", kind="scatter", axis=1),
+                _series(_("ICT penetration"),
+                        [_ratio(by_unit[u[0]].all.ict_penetration) for u in shown], "ratio",
+                        "#f76707", kind="scatter", axis=1),
             ],
-        }
+        }  # fmt: skip
         context["industry_rows"] = [
             {
                 "code": c,
@@ -260,74 +244,105 @@ def _sort_rows(rows: list[dict], sort: str, keys) -> tuple[list[dict], str]:
     return present + missing, sort
 
 
-def _report_chart(report, rows) -> dict | None:
-    """The report's chart: its main measures per row (the first rows as shown)."""
-    name = report.name
+def _series(name, values, fmt="ratio", colour=None, *, kind="bar", axis=0):
+    return {"name": name, "data": values, "format": fmt, "colour": colour, "type": kind,
+            "axis": axis}  # fmt: skip
+
+
+def _pair_chart(categories, title, pairs, fmt="ratio", *, horizontal=False) -> dict:
+    """A chart of a few measures per category: `pairs` = [(name, values, colour, kind)]."""
+    return {
+        "title": title,
+        "categories": categories,
+        "horizontal": horizontal,
+        "axes": [{"format": fmt}],
+        "series": [_series(n, v, fmt, c, kind=k) for n, v, c, k in pairs],
+    }
+
+
+def _top_by_revenue(rows, limit=CHART_ROWS):
+    return sorted(rows, key=lambda r: -(r["revenue_ytd"] or 0))[:limit]
+
+
+def _report_charts(report, rows) -> list[dict]:
+    """The report's charts: its main measures against their benchmark, per row (at most
+    CHART_ROWS rows, the largest by revenue, so that labels stay readable)."""
     if not rows:
-        return None
+        return []
+    name = report.name
     if name == "industry-scorecard":
-        shown = rows
-        return {
-            "categories": [r["industry_label"] for r in shown],
-            "axes": [{"format": "ratio"}],
-            "series": [
-                {"name": _("Revenue growth"), "format": "ratio", "colour": "#4299e1",
-                 "data": [_ratio(r["growth"]) for r in shown]},
-                {"name": _("Covered revenue growth"), "format": "ratio", "colour": "#0b57d0",
-                 "data": [_ratio(r["covered_growth"]) for r in shown]},
-                {"name": _("ICT penetration"), "format": "ratio", "colour": "#ffa94d",
-                 "data": [_ratio(r["ict_penetration"]) for r in shown]},
-                {"name": _("Covered ICT penetration"), "format": "ratio", "colour": "#f76707",
-                 "data": [_ratio(r["covered_ict_penetration"]) for r in shown]},
-            ],
-        }  # fmt: skip
+        labels = [r["industry_label"] for r in rows]
+        return [
+            _pair_chart(labels, _("Revenue growth: all vs covered groups"), [
+                (_("All groups"), [_ratio(r["growth"]) for r in rows], "#74c0fc", "bar"),
+                (_("Covered groups"), [_ratio(r["covered_growth"]) for r in rows], "#0b57d0",
+                 "bar"),
+            ]),
+            _pair_chart(labels, _("ICT penetration: all vs covered groups"), [
+                (_("All groups"), [_ratio(r["ict_penetration"]) for r in rows], "#ffc078", "bar"),
+                (_("Covered groups"), [_ratio(r["covered_ict_penetration"]) for r in rows],
+                 "#f76707", "bar"),
+            ]),
+        ]  # fmt: skip
+    if name == "chief-am-scorecard":
+        shown = _top_by_revenue(rows)
+        labels = [r["name"] for r in shown]
+        return [
+            _pair_chart(labels, _("Revenue growth against their industries"), [
+                (_("Their groups"), [_ratio(r["growth"]) for r in shown], "#0b57d0", "bar"),
+                (_("Industry average"), [_ratio(r["industry_growth"]) for r in shown],
+                 "#868e96", "line"),
+            ]),
+            _pair_chart(labels, _("ICT penetration against their industries"), [
+                (_("Their groups"), [_ratio(r["ict_penetration"]) for r in shown], "#f76707",
+                 "bar"),
+                (_("Industry average"), [_ratio(r["industry_ict_penetration"]) for r in shown],
+                 "#868e96", "line"),
+            ]),
+        ]  # fmt: skip
     if name == "org-scorecard":
         top = min(r["depth"] for r in rows)
-        shown = [r for r in rows if r["depth"] == top + 1] or [r for r in rows if r["depth"] == top]
-        shown = shown[:CHART_ROWS]
-        return {
-            "categories": [r["name"] for r in shown],
+        level = [r for r in rows if r["depth"] == top + 1] or rows
+        shown = _top_by_revenue(level)
+    else:
+        shown = rows[:CHART_ROWS]
+    labels = [r["name"] for r in shown]
+    covered = "covered_revenue_ytd" in shown[0]
+    money = [
+        _series(_("Revenue YTD"), [_money(r["revenue_ytd"]) for r in shown], "money", "#0b57d0")
+    ]
+    if covered:
+        money.append(
+            _series(
+                _("Covered revenue YTD"),
+                [_money(r["covered_revenue_ytd"]) for r in shown],
+                "money",
+                "#74c0fc",
+            )  # fmt: skip
+        )
+    ratios = [_series(_("Revenue growth"), [_ratio(r["growth"]) for r in shown], "ratio",
+                      "#2fb344", kind="scatter", axis=1)]  # fmt: skip
+    third = "ict_penetration" if "ict_penetration" in shown[0] else "ict_share"
+    ratios.append(
+        _series(
+            _("ICT penetration") if third == "ict_penetration" else _("ICT revenue share"),
+            [_ratio(r[third]) for r in shown],
+            "ratio",
+            "#f76707",
+            kind="scatter",
+            axis=1,
+        )  # fmt: skip
+    )
+    return [
+        {
+            "title": _("Revenue YTD (bars) with growth and ICT (dots)"),
+            "categories": labels,
+            "horizontal": True,
+            "tall": True,
             "axes": [{"format": "money"}, {"format": "ratio"}],
-            "series": [
-                {"name": _("Revenue YTD"), "format": "money", "colour": "#0b57d0",
-                 "data": [_money(r["revenue_ytd"]) for r in shown]},
-                {"name": _("Revenue growth"), "type": "line", "format": "ratio", "axis": 1,
-                 "colour": "#2fb344", "data": [_ratio(r["growth"]) for r in shown]},
-                {"name": _("ICT penetration"), "type": "line", "format": "ratio", "axis": 1,
-                 "colour": "#f76707", "data": [_ratio(r["ict_penetration"]) for r in shown]},
-            ],
-        }  # fmt: skip
-    if name == "chief-am-scorecard":
-        shown = sorted(rows, key=lambda r: -(r["revenue_ytd"] or 0))[:CHART_ROWS]
-        return {
-            "categories": [r["name"] for r in shown],
-            "axes": [{"format": "ratio"}],
-            "series": [
-                {"name": _("Revenue growth"), "format": "ratio", "colour": "#0b57d0",
-                 "data": [_ratio(r["growth"]) for r in shown]},
-                {"name": _("Industry revenue growth"), "type": "line", "format": "ratio",
-                 "colour": "#adb5bd", "data": [_ratio(r["industry_growth"]) for r in shown]},
-                {"name": _("ICT penetration"), "format": "ratio", "colour": "#f76707",
-                 "data": [_ratio(r["ict_penetration"]) for r in shown]},
-                {"name": _("Industry ICT penetration"), "type": "line", "format": "ratio",
-                 "colour": "#ffc078",
-                 "data": [_ratio(r["industry_ict_penetration"]) for r in shown]},
-            ],
-        }  # fmt: skip
-    shown = rows[:CHART_ROWS]
-    return {
-        "categories": [r["name"] for r in shown],
-        "horizontal": True,
-        "axes": [{"format": "money"}, {"format": "ratio"}],
-        "series": [
-            {"name": _("Revenue YTD"), "format": "money", "colour": "#0b57d0",
-             "data": [_money(r["revenue_ytd"]) for r in shown]},
-            {"name": _("Revenue growth"), "type": "line", "format": "ratio", "axis": 1,
-             "colour": "#2fb344", "data": [_ratio(r["growth"]) for r in shown]},
-            {"name": _("ICT revenue share"), "type": "line", "format": "ratio", "axis": 1,
-             "colour": "#f76707", "data": [_ratio(r["ict_share"]) for r in shown]},
-        ],
-    }  # fmt: skip
+            "series": money + ratios,
+        }
+    ]
 
 
 def _report_rows(request, report, month):
@@ -353,9 +368,9 @@ def report_page(request, name):
         rows, form, error, not_computed = _report_rows(request, report, month)
     if form is None:
         form = ReportFilterForm(report, request.user)
-    hidden = SHOWN_ELSEWHERE.get(report.name, set())
+    hidden = SHOWN_ELSEWHERE.get(report.name, set()) | {"beats_industry"}
+    # The badge right after the row's name: visible without scrolling the wide tables.
     columns = [c for c in report.columns if c.key not in hidden]
-    has_beats_column = any(c.key == "beats_industry" for c in columns)
     for row in rows:
         if row.get("industry") and "industry_label" not in row:
             row["industry_label"] = _industry_label(row["industry"])
@@ -379,8 +394,10 @@ def report_page(request, name):
             "query_without_sort": query.urlencode(),
             "export_query": request.GET.urlencode(),
             "formats": FORMATS,
-            "show_beats": not has_beats_column,
-            "chart": _report_chart(report, rows),
+            "charts": [
+                {**chart, "json_id": f"report-chart-data-{i}"}
+                for i, chart in enumerate(_report_charts(report, rows), 1)
+            ],
         }
     )
     return render(request, "kpi/report.html", context)

@@ -187,6 +187,8 @@ def customer_financials(user, customer, month: int | None = None) -> Financials 
             },
         ]
     trend = {
+        # A branch's own figures (left axis) next to its whole group's (right axis, dashed).
+        "axes": [] if is_head else [_("This customer"), _("Whole group")],
         "months": [format_month(m) for m in months],
         "series": trend_series,
         "has_data": [m in by_month for m in months],

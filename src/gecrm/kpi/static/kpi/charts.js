@@ -44,21 +44,33 @@
     };
   }
 
-  // Revenue trend: own subtree solid, whole group dashed; total blue, ICT orange.
+  // Revenue trend: own subtree solid (left axis), whole group dashed and lighter (right axis,
+  // so that a small branch's curve is not flattened by its group's); total blue, ICT orange.
   function trend(data) {
+    var names = data.axes || [];
+    var axes = [0, 1].slice(0, names.length || 1).map(function (i) {
+      return {
+        type: "value",
+        name: names[i] || "",
+        position: i === 0 ? "left" : "right",
+        splitLine: { show: i === 0 },
+        axisLabel: { formatter: function (v) { return format("money", v); } },
+      };
+    });
     return {
       color: PALETTE,
-      grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 16, top: names.length ? 56 : 40, bottom: 8, containLabel: true },
       legend: { top: 0, icon: "roundRect" },
       tooltip: { trigger: "axis", formatter: axisTooltip(data.series.map(function () { return "money"; })) },
       xAxis: { type: "category", data: data.months, boundaryGap: false, axisLabel: { hideOverlap: true } },
-      yAxis: { type: "value", axisLabel: { formatter: function (v) { return format("money", v); } } },
+      yAxis: axes,
       series: data.series.map(function (s) {
-        var colour = s.kind === "ict" ? ORANGE : BLUE;
         var group = s.scope === "group";
+        var colour = s.kind === "ict" ? (group ? "#ffa94d" : ORANGE) : (group ? "#74c0fc" : BLUE);
         return {
           name: s.name,
           type: "line",
+          yAxisIndex: group && names.length ? 1 : 0,
           data: s.data,
           smooth: true,
           symbol: group ? "none" : "circle",
@@ -122,7 +134,7 @@
     var category = {
       type: "category",
       data: data.categories,
-      axisLabel: data.horizontal ? { width: 120, overflow: "truncate" } : { interval: 0, rotate: data.categories.length > 8 ? 35 : 0, width: 90, overflow: "truncate" },
+      axisLabel: data.horizontal ? { width: 170, overflow: "truncate" } : { interval: 0, rotate: data.categories.length > 8 ? 35 : 0, width: 90, overflow: "truncate" },
     };
     if (data.horizontal) {
       category.inverse = true;
@@ -142,7 +154,7 @@
           data: s.data,
           barMaxWidth: 22,
           stack: s.stack,
-          symbolSize: 7,
+          symbolSize: s.type === "scatter" ? 10 : 7,
         };
         if (data.horizontal) {
           series.xAxisIndex = s.axis || 0;
