@@ -459,3 +459,13 @@ def test_dashboard_queries_are_bounded(
         client = login(user)
         with django_assert_max_num_queries(20):
             assert client.get(reverse("kpi:dashboard")).status_code == 200
+
+
+def test_report_page_renders_the_first_rows_and_says_so(computed, admin, monkeypatch):
+    from gecrm.kpi import views
+
+    monkeypatch.setattr(views, "PAGE_ROWS", 2)
+    response = login(admin).get(reverse("kpi:report", args=["org-scorecard"]))
+    assert len(response.context["rows"]) == 2
+    assert response.context["total_rows"] > 2
+    assert 'id="rows-truncated"' in response.content.decode()

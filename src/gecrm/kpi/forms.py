@@ -3,6 +3,7 @@
 import decimal
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gecrm.core.months import format_month, parse_month
@@ -20,14 +21,17 @@ UNIT_KINDS = [
     OrgUnitKind.DISTRICT,
     OrgUnitKind.CENTRE,
 ]
+# Report filters offer the administrative tree only (hundreds of service centres and teams
+# would make a select of ~1,500 options on every report page); any code works in the URL.
+FILTER_UNIT_KINDS = UNIT_KINDS[:4]
 HUNDRED = decimal.Decimal(100)
 
 
-def org_unit_choices(user, blank_label):
-    """Org units (not teams) as an indented tree, keyed by code."""
+def org_unit_choices(user, blank_label, kinds=FILTER_UNIT_KINDS, current=""):
+    """Org units of `kinds` as an indented tree, keyed by code (plus `current`, if another)."""
     units = (
         OrgUnit.objects.restrict(user, "view")
-        .filter(kind__in=UNIT_KINDS)
+        .filter(Q(kind__in=kinds) | Q(code=current))
         .order_by("path")
         .values_list("code", "name", "depth")
     )
@@ -83,11 +87,10 @@ class ReportFilterForm(forms.Form):
         for name in list(self.fields):
             if name not in report.filters:
                 del self.fields[name]
-        units = None
         for name in ("root", "org_unit"):
             if name in self.fields:
-                units = units or org_unit_choices(user, _("All"))
-                self.fields[name].choices = units
+                current = str(self.data.get(name, "")) if self.is_bound else ""
+                self.fields[name].choices = org_unit_choices(user, _("All"), current=current)
         if "industry" in self.fields:
             self.fields["industry"].choices = [("", _("All"))] + list(Industry.choices)
         if "segment" in self.fields:

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -32,6 +34,7 @@ from .forms import ReportFilterForm, TargetForm, month_choices
 from .models import Snapshot, Target
 from .reports import FORMATS, REPORTS, NotComputedError, ReportError, write_report
 from .scorecards import INDUSTRY, ORG_UNIT, figures, totals
+from .templatetags.gecrm_kpi import DASH, report_cell
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -45,6 +48,8 @@ SHOWN_ELSEWHERE = {
     "customer-ranking": {"name"},
 }
 CHART_ROWS = 20
+# Rows a report page renders (an org scorecard has a row per unit: hundreds); exports hold all.
+PAGE_ROWS = 200
 
 
 def can_manage_kpi(user) -> bool:
@@ -345,6 +350,47 @@ def _report_charts(report, rows) -> list[dict]:
     ]
 
 
+def _cells(report, columns, row, *, indent: bool) -> list:
+    """A row's table cells as HTML, built here rather than cell by cell in the template
+    (an org scorecard has hundreds of rows of 17 columns)."""
+    cells = []
+    for index, column in enumerate(columns):
+        key = column.key
+        if index == 0 and report.name == "industry-scorecard":
+            cell = format_html(
+                '<td class="gecrm-nowrap">{} <span class="gecrm-code">{}</span></td>',
+                row["industry_label"],
+                row["industry"],
+            )
+        elif index == 0 and report.name in ("org-scorecard", "chief-am-scorecard"):
+            depth = row.get("depth", 0) if indent else 0
+            cell = format_html(
+                '<td class="gecrm-nowrap">{}{} <span class="gecrm-code">{}</span></td>',
+                mark_safe("&emsp;" * depth),  # noqa: S308 - constant markup
+                row["name"],
+                row[key],
+            )
+        elif key == "code" and report.name == "customer-ranking":
+            cell = format_html(
+                '<td class="gecrm-nowrap"><a href="{}">{}</a> <span class="gecrm-code">{}</span>'
+                "</td>",
+                reverse("web:customer_detail", args=[row["code"]]),
+                row["name"],
+                row["code"],
+            )
+        elif key == "industry":
+            cell = format_html(
+                '<td class="gecrm-nowrap">{}</td>', row.get("industry_label") or DASH
+            )
+        elif key == "industries":
+            cell = format_html("<td>{}</td>", row.get("industries_label") or DASH)
+        else:
+            css = "gecrm-nowrap" if column.kind == "text" else "gecrm-num"
+            cell = format_html('<td class="{}">{}</td>', css, report_cell(row, column))
+        cells.append(cell)
+    return cells
+
+
 def _report_rows(request, report, month):
     """(rows, filter form, error, not computed) for the report page and its exports."""
     form = ReportFilterForm(report, request.user, request.GET or None)
@@ -379,6 +425,12 @@ def report_page(request, name):
                 _industry_label(code) for code in row["industries"].split(";")
             )
     rows, sort = _sort_rows(rows, request.GET.get("sort", ""), {c.key for c in columns})
+    # The page shows the first rows (in the chosen order); the exports hold them all.
+    total_rows = len(rows)
+    charts = _report_charts(report, rows)
+    rows = rows[:PAGE_ROWS]
+    for row in rows:
+        row["cells"] = _cells(report, columns, row, indent=not sort)
     query = request.GET.copy()
     query.pop("sort", None)
     context.update(
@@ -394,9 +446,9 @@ def report_page(request, name):
             "query_without_sort": query.urlencode(),
             "export_query": request.GET.urlencode(),
             "formats": FORMATS,
+            "total_rows": total_rows,
             "charts": [
-                {**chart, "json_id": f"report-chart-data-{i}"}
-                for i, chart in enumerate(_report_charts(report, rows), 1)
+                {**chart, "json_id": f"report-chart-data-{i}"} for i, chart in enumerate(charts, 1)
             ],
         }
     )

@@ -14,7 +14,7 @@ the 24 months up to it, which also holds the previous year's YTD period.
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import Case, F, Sum, Value, When
+from django.db.models import Case, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -122,6 +122,17 @@ class Financials:
         return any(self.trend["has_data"])
 
 
+def _members(path: str):
+    """The ids of the customers in the subtree at `path`, as a subquery over the path index.
+
+    Facts are then filtered by `customer_id IN (…)`, which both SQLite and PostgreSQL serve
+    from the facts' (customer, month) index; a join on the customer's path let SQLite walk the
+    month index over every fact of the period instead (175 ms → 2 ms on the demo data). The
+    money scope is still applied by `restrict` on the facts.
+    """
+    return Customer._base_manager.filter(subtree_q("path", path, _vendor())).values("pk")
+
+
 def group_path(customer) -> str:
     """The materialised path of the customer's top-level customer (`/C001/`)."""
     return PATH_SEPARATOR + customer.path.split(PATH_SEPARATOR)[1] + PATH_SEPARATOR
@@ -137,9 +148,8 @@ def customer_financials(user, customer, month: int | None = None) -> Financials 
         # Money in scope, but no facts yet: the page shows the empty state.
         empty = {"months": [], "series": [], "has_data": []}
         return Financials(None, customer.parent_id is None, Figures(), Figures(), empty)
-    vendor = _vendor()
-    in_group = subtree_q("customer__path", group_path(customer), vendor)
-    own = subtree_q("customer__path", customer.path, vendor)
+    in_group = Q(customer_id__in=_members(group_path(customer)))
+    own = Q(customer_id__in=_members(customer.path))
     first = add_months(month, 1 - TREND_MONTHS)
     rows = (
         CustomerMonth.objects.restrict(user, VIEW_FINANCIAL)
@@ -276,9 +286,7 @@ def annotate_tree_revenue(user, nodes, under_path: str, month: int | None = None
     start, end = ytd(month)
     rows = (
         CustomerMonth.objects.restrict(user, VIEW_FINANCIAL)
-        .filter(
-            subtree_q("customer__path", under_path, _vendor()), month__gte=start, month__lte=end
-        )
+        .filter(customer_id__in=_members(under_path), month__gte=start, month__lte=end)
         .values_list("customer__path")
         .annotate(revenue=Sum("revenue_cents"), ict=Sum("ict_cents"))
         .order_by()
