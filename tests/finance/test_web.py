@@ -115,7 +115,10 @@ def test_the_progress_endpoint_polls_while_running(world, media):
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
-def test_the_background_job_really_runs_in_a_thread(world, settings, transactional_db):
+# The thread has its own connection: it sees only committed data. serialized_rollback restores
+# the migrations' data (regions) that the flush at the end would remove for later tests.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_background_job_really_runs_in_a_thread(world, settings):
     """The real runner: a thread with its own connection; the page polls until done."""
     import time
 
