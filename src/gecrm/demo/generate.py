@@ -1089,6 +1089,9 @@ def build_demo(
         say(f"assignments: {n_assignments:,}")
 
         _add_indexes(Revenue)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # fresh statistics: plan the rollup on them
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(fact_table)}")
         say("revenue fact indexes built")
         BatchMonth.objects.bulk_create(BatchMonth(batch=batch, month=m) for m in months)
         ImportBatch.objects.filter(pk=batch.pk).update(
