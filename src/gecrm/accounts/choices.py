@@ -15,3 +15,10 @@ class Role(models.TextChoices):
 
 # Roles whose holder answers for the customer's whole tree (and may edit it).
 ACCOUNT_ROLES = (Role.CHIEF_AM, Role.AM)
+
+
+class NoteKind(models.TextChoices):
+    """What a chief AM shares with the vertical team."""
+
+    NOTE = "note", _("共享笔记")
+    PLAN = "plan", _("营销计划")

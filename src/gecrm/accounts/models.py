@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from gecrm.core.models import BaseModel
 from gecrm.customers.models import Customer
 
-from .choices import Role
+from .choices import NoteKind, Role
 
 
 def active_on_q(day: datetime.date, prefix: str = "") -> Q:
@@ -74,3 +74,207 @@ class Assignment(BaseModel):
         super().clean()
         if self.start and self.end and self.end < self.start:
             raise ValidationError({"end": _("The end date cannot be before the start date.")})
+
+
+class TeamNote(BaseModel):
+    """A note or marketing plan shared with the whole vertical team of an HQ customer (销售协同).
+
+    The team is derived (`accounts.teams`), so a note reaches whoever is on the team when it is
+    posted; the feed shows every note of the customer to every current member.
+    """
+
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("HQ customer"),
+        on_delete=models.CASCADE,
+        related_name="team_notes",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=NoteKind.choices, default="note")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), max_length=10000)
+
+    class Meta:
+        verbose_name = _("team note")
+        verbose_name_plural = _("team notes")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "created_at"], name="teamnote_feed")]
+
+    def __str__(self):
+        return self.title
+
+
+class RolloutTarget(BaseModel):
+    """A year's rollout targets for vertical-team coverage and org alignment (the seed's 2008
+    targets are the defaults: > 200 HQ customers in 6 provinces and 8 prefectures; every
+    province and half of the prefectures with corresponding units)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    covered_customers = models.PositiveIntegerField(_("covered HQ customers"), default=200)
+    provinces = models.PositiveIntegerField(_("provinces taking part"), default=6)
+    prefectures = models.PositiveIntegerField(_("prefectures taking part"), default=8)
+    aligned_provinces = models.DecimalField(
+        _("provinces aligned (share)"), max_digits=5, decimal_places=4, default=1
+    )
+    aligned_prefectures = models.DecimalField(
+        _("prefectures aligned (share)"), max_digits=5, decimal_places=4, default="0.5"
+    )
+
+    class Meta:
+        verbose_name = _("rollout target")
+        verbose_name_plural = _("rollout targets")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(self.year)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.year is not None and not 2000 <= self.year <= 2100:
+            errors["year"] = _("Enter a year between 2000 and 2100.")
+        for name in ("aligned_provinces", "aligned_prefectures"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value <= 1:
+                errors[name] = _("Enter a share between 0 and 1 (0.5 = 50%).")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Program(BaseModel):
+    """A pilot programme (试点): pilot units, pilot customers, phases and targets."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    start = models.DateField(_("start date"), null=True, blank=True)
+    end = models.DateField(_("end date"), null=True, blank=True)
+    units = models.ManyToManyField(
+        "org.OrgUnit", verbose_name=_("pilot units"), blank=True, related_name="pilot_programs"
+    )
+
+    class Meta:
+        verbose_name = _("pilot programme")
+        verbose_name_plural = _("pilot programmes")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def clean(self):
+        super().clean()
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("The end date cannot be before the start date.")})
+
+
+class Phase(BaseModel):
+    """A phase or batch of a programme (第一批 …), numbered from 1, with its dates."""
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("pilot programme"), on_delete=models.CASCADE, related_name="phases"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    name = models.CharField(_("name"), max_length=100)
+    start = models.DateField(_("start date"), null=True, blank=True)
+    end = models.DateField(_("end date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+        ordering = ["program", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "number"], name="phase_program_number")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("The end date cannot be before the start date.")})
+
+
+class PilotCustomer(BaseModel):
+    """An HQ customer in a programme, with its responsible sales organisation (the group or a
+    province) and, where given, the phase it joins in."""
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("pilot programme"), on_delete=models.CASCADE, related_name="pilots"
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="pilots"
+    )
+    org_unit = models.ForeignKey(
+        "org.OrgUnit",
+        verbose_name=_("responsible org unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    phase = models.ForeignKey(
+        Phase,
+        verbose_name=_("phase"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pilots",
+    )
+
+    class Meta:
+        verbose_name = _("pilot customer")
+        verbose_name_plural = _("pilot customers")
+        ordering = ["program", "customer__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "customer"], name="pilot_program_customer")
+        ]
+
+    def __str__(self):
+        return f"{self.program_id}:{self.customer_id}"
+
+
+class ProgramTarget(BaseModel):
+    """A programme's target, for the whole programme or one phase and/or one pilot unit: pilot
+    customers, and their revenue growth and ICT penetration (blank = not set)."""
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("pilot programme"), on_delete=models.CASCADE, related_name="targets"
+    )
+    phase = models.ForeignKey(
+        Phase, verbose_name=_("phase"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    org_unit = models.ForeignKey(
+        "org.OrgUnit",
+        verbose_name=_("pilot unit"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    customers = models.PositiveIntegerField(_("pilot customers"), null=True, blank=True)
+    revenue_growth = models.DecimalField(
+        _("revenue growth"), max_digits=7, decimal_places=4, null=True, blank=True
+    )
+    ict_penetration = models.DecimalField(
+        _("ICT penetration"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("programme target")
+        verbose_name_plural = _("programme targets")
+        ordering = ["program", "phase", "org_unit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "phase", "org_unit"],
+                nulls_distinct=False,
+                name="programtarget_scope",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.program_id}:{self.phase_id}:{self.org_unit_id}"
