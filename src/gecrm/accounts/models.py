@@ -268,12 +268,27 @@ class ProgramTarget(BaseModel):
         verbose_name = _("programme target")
         verbose_name_plural = _("programme targets")
         ordering = ["program", "phase", "org_unit"]
+        # One target per (programme, phase or none, unit or none), portably: SQLite has no
+        # NULLS NOT DISTINCT, so each shape of the key gets its own partial constraint.
         constraints = [
             models.UniqueConstraint(
-                fields=["program", "phase", "org_unit"],
-                nulls_distinct=False,
-                name="programtarget_scope",
-            )
+                fields=["program", "phase", "org_unit"], name="programtarget_phase_unit"
+            ),
+            models.UniqueConstraint(
+                fields=["program", "phase"],
+                condition=Q(org_unit__isnull=True),
+                name="programtarget_phase",
+            ),
+            models.UniqueConstraint(
+                fields=["program", "org_unit"],
+                condition=Q(phase__isnull=True),
+                name="programtarget_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["program"],
+                condition=Q(phase__isnull=True, org_unit__isnull=True),
+                name="programtarget_program",
+            ),
         ]
 
     def __str__(self):
