@@ -15,5 +15,6 @@ urlpatterns = [
     path("access/", include("gecrm.access.urls")),  # namespace "access"
     path("finance/", include("gecrm.finance.urls")),  # namespace "finance"
     path("kpi/", include("gecrm.kpi.urls")),  # namespace "kpi"
+    path("teams/", include("gecrm.accounts.urls")),  # namespace "accounts"
     path("", include("gecrm.web.urls")),
 ]

@@ -1,0 +1,3 @@
+"""Pages of the accounts app: teams (filled in by its issue's work)."""
+
+urlpatterns: list = []
