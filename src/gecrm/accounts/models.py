@@ -237,10 +237,29 @@ class PilotCustomer(BaseModel):
     def __str__(self):
         return f"{self.program_id}:{self.customer_id}"
 
+    def clean(self):
+        """An HQ (top-level) customer; responsible: the group or a province; a phase of the
+        same programme."""
+        super().clean()
+        errors = {}
+        if self.customer_id and self.customer.parent_id is not None:
+            errors["customer"] = _(
+                "Only HQ customers (without a parent) can be pilot customers; this is a branch."
+            )
+        if self.org_unit_id and self.org_unit.kind not in ("group", "province"):
+            errors["org_unit"] = _(
+                "The responsible sales organisation must be the group or a province."
+            )
+        if self.phase_id and self.program_id and self.phase.program_id != self.program_id:
+            errors["phase"] = _("This phase belongs to another programme.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class ProgramTarget(BaseModel):
     """A programme's target, for the whole programme or one phase and/or one pilot unit: pilot
-    customers, and their revenue growth and ICT penetration (blank = not set)."""
+    customers, and their revenue growth and ICT penetration (blank = not set), and whether both
+    must beat their industries' average."""
 
     program = models.ForeignKey(
         Program, verbose_name=_("pilot programme"), on_delete=models.CASCADE, related_name="targets"
@@ -262,6 +281,11 @@ class ProgramTarget(BaseModel):
     )
     ict_penetration = models.DecimalField(
         _("ICT penetration"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    # The seed's target: the pilot customers' revenue growth AND ICT penetration above the
+    # average of their industries (`kpi.measures.beats_industry`).
+    beat_industry = models.BooleanField(
+        _("growth and ICT penetration above industry"), default=False
     )
 
     class Meta:
@@ -293,3 +317,27 @@ class ProgramTarget(BaseModel):
 
     def __str__(self):
         return f"{self.program_id}:{self.phase_id}:{self.org_unit_id}"
+
+    def clean(self):
+        """At least one target; growth ≥ −100 %, penetration within 0..1; a phase of the same
+        programme."""
+        super().clean()
+        errors = {}
+        if (
+            self.customers is None
+            and self.revenue_growth is None
+            and self.ict_penetration is None
+            and not self.beat_industry
+        ):
+            errors["customers"] = _(
+                "Set at least one target: pilot customers, revenue growth, ICT penetration or "
+                "above industry."
+            )
+        if self.revenue_growth is not None and self.revenue_growth < -1:
+            errors["revenue_growth"] = _("Revenue growth cannot be below −100%.")
+        if self.ict_penetration is not None and not 0 <= self.ict_penetration <= 1:
+            errors["ict_penetration"] = _("ICT penetration is a ratio between 0 and 1.")
+        if self.phase_id and self.program_id and self.phase.program_id != self.program_id:
+            errors["phase"] = _("This phase belongs to another programme.")
+        if errors:
+            raise ValidationError(errors)
