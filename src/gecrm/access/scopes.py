@@ -176,10 +176,20 @@ def _industry_q(grant: Grant, prefix: str, vendor: str) -> Q:
     return q
 
 
-def _assigned_q(grant: Grant, prefix: str, vendor: str, *, roles=None, trees: bool) -> Q:
+def _assigned_q(
+    grant: Grant, prefix: str, vendor: str, *, roles=None, trees: bool, groups: bool = False
+) -> Q:
     rows = [a for a in grant.assignments if roles is None or a[0] in roles]
     if not rows:
         return NOTHING
+    if groups:
+        # Rows of customer groups (`group_id`, a top-level customer): a top-level customer lies
+        # in an assigned tree only when it is itself assigned (it has no ancestors), so the
+        # trees reduce to the assigned top-level customers' ids.
+        if trees:
+            rows = [a for a in rows if a[4].count(PATH_SEPARATOR) == 2]
+        ids = sorted({a[1] for a in rows})
+        return Q(**{f"{prefix}group_id__in": ids}) if ids else NOTHING
     if not trees:
         return Q(**{f"{prefix}pk__in": sorted({a[1] for a in rows})})
     # Drop paths inside another assigned tree: fewer, non-overlapping ranges.
@@ -199,9 +209,15 @@ def _assigned_q(grant: Grant, prefix: str, vendor: str, *, roles=None, trees: bo
 # ---------------------------------------------------------------------------- the rules
 
 
-def customer_scope(user, action: str = VIEW, *, prefix: str = "", vendor: str = "sqlite"):
+def customer_scope(
+    user, action: str = VIEW, *, prefix: str = "", vendor: str = "sqlite", groups: bool = False
+):
     """The customers `user` may see (`action="view"`), edit ("change") or see the money of
-    ("view_financial"), as a `Q` on customers (fields under `prefix`), or None for all."""
+    ("view_financial"), as a `Q` on customers (fields under `prefix`), or None for all.
+
+    `groups=True` filters rows of customer groups instead (`kpi.GroupMonth`): rows carrying the
+    top-level customer as `group_id` and its `org_unit_id`, `segment` and `industry` as their
+    own columns. The same rules then read those columns — no join to the customer table."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOTHING
     if user.is_superuser:
@@ -223,13 +239,15 @@ def customer_scope(user, action: str = VIEW, *, prefix: str = "", vendor: str = 
         parts.append(_industry_q(grant, prefix, vendor))
     if action == CHANGE:
         if posts & ACCOUNT_POSTS:
-            parts.append(_assigned_q(grant, prefix, vendor, roles=ACCOUNT_ROLES, trees=True))
+            parts.append(
+                _assigned_q(grant, prefix, vendor, roles=ACCOUNT_ROLES, trees=True, groups=groups)
+            )
     else:
         if posts & ACCOUNT_POSTS:
-            parts.append(_assigned_q(grant, prefix, vendor, trees=True))
+            parts.append(_assigned_q(grant, prefix, vendor, trees=True, groups=groups))
         else:
             # Pre-sales, project and service managers (and anyone else assigned): exactly those.
-            parts.append(_assigned_q(grant, prefix, vendor, trees=False))
+            parts.append(_assigned_q(grant, prefix, vendor, trees=False, groups=groups))
     parts = [p for p in parts if p is not NOTHING]
     return _any(parts)
 
@@ -274,8 +292,12 @@ def revenue_rule(queryset, user, action):
 
 @register_scope("kpi.groupmonth")
 def group_month_rule(queryset, user, action):
-    """A group's figures (all its branches' money) go to who may see the money of its head."""
-    q = customer_scope(user, VIEW_FINANCIAL, prefix="group__", vendor=_vendor(queryset))
+    """A group's figures (all its branches' money) go to who may see the money of its head.
+
+    Read from the row's own copy of the head's org unit, segment and industry (as of the
+    computation, like the org unit roll-up of the same rows): `org_unit_id IN (…)` then uses the
+    (month, org_unit) index instead of joining every row to its customer."""
+    q = customer_scope(user, VIEW_FINANCIAL, vendor=_vendor(queryset), groups=True)
     return _filtered(queryset, q)
 
 
