@@ -255,6 +255,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Outgoing e-mail (notifications): off unless an SMTP host is configured.
+EMAIL_HOST = os.environ.get("GECRM_EMAIL_HOST", "").strip()
+EMAIL_PORT = env_int("GECRM_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = os.environ.get("GECRM_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("GECRM_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("GECRM_EMAIL_TLS", False)
+EMAIL_TIMEOUT = env_int("GECRM_EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = os.environ.get("GECRM_EMAIL_FROM", "gecrm@localhost").strip()
+# Notifications (team notes, handovers) are e-mailed too when this is on; in-app always.
+GECRM_NOTIFY_EMAIL = env_bool("GECRM_NOTIFY_EMAIL", bool(EMAIL_HOST))
+if GECRM_NOTIFY_EMAIL and not EMAIL_HOST:
+    raise ImproperlyConfigured("GECRM_NOTIFY_EMAIL needs GECRM_EMAIL_HOST (the SMTP server)")
+# The address users reach gecrm at, for links in e-mails (https://crm.example.cn).
+GECRM_SITE_URL = os.environ.get("GECRM_SITE_URL", "").strip().rstrip("/")
+
 # Uploaded spreadsheets: limits checked before parsing.
 GECRM_MAX_UPLOAD_BYTES = env_int("GECRM_MAX_UPLOAD_BYTES", 200 * 1024 * 1024, minimum=1)
 GECRM_MAX_UNPACKED_BYTES = env_int("GECRM_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024, minimum=1)
