@@ -282,6 +282,13 @@ def assignments_rule(queryset, user, action):
     return queryset.filter(q)
 
 
+@register_scope("accounts.pilotcustomer")
+def pilot_customers_rule(queryset, user, action):
+    """A programme's pilot customers: those whose customer one may see (or edit)."""
+    q = customer_scope(user, action, prefix="customer__", vendor=_vendor(queryset))
+    return _filtered(queryset, q)
+
+
 @register_scope("finance.revenue")
 @register_scope("finance.customermonth")
 def revenue_rule(queryset, user, action):
