@@ -99,6 +99,9 @@ def test_escape_text_keeps_ordinary_text_and_our_own_escape_reversible():
     assert escape_text("") == ""
     # A value that already looks escaped is escaped again, so it reads back unchanged.
     assert escape_text("'=x") == "''=x"
+    # A lone dash (an empty cell of a printed table) runs nothing and stays as it is.
+    assert escape_text("-") == "-"
+    assert escape_text("'-") == "''-"
 
 
 def test_writers_escape_text_and_keep_numbers(tmp_path):

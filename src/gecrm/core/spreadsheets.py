@@ -220,7 +220,11 @@ def read_rows(path: str | os.PathLike, fmt: str | None = None) -> RowReader:
 
 
 def escape_text(value: str) -> str:
-    """Defuse text a spreadsheet program would run as a formula (`=1+1`, `@SUM`, `-cmd|…`)."""
+    """Defuse text a spreadsheet program would run as a formula (`=1+1`, `@SUM`, `-cmd|…`).
+
+    A lone dash is no formula: reports print it for an empty cell, as printed tables do."""
+    if value == "-":
+        return value
     if value and value[0] in FORMULA_PREFIXES:
         return "'" + value
     if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_PREFIXES:
