@@ -504,8 +504,12 @@ def _json_value(value):
     return value
 
 
-def write_report(report: Report, rows: list[dict], fmt: str, stream, *, month=None) -> None:
-    """Write `rows` of `report` to the binary `stream` as csv, xlsx or json (see module doc)."""
+def write_report(
+    report: Report, rows: list[dict], fmt: str, stream, *, month=None, meta: dict | None = None
+) -> None:
+    """Write `rows` of `report` to the binary `stream` as csv, xlsx or json (see module doc).
+
+    `meta` adds keys to the JSON document after `month` (e.g. the pilot table's programme)."""
     keys = report.keys
     if fmt == "csv":
         write_csv(stream, keys, ([row.get(k) for k in keys] for row in rows))
@@ -520,6 +524,7 @@ def write_report(report: Report, rows: list[dict], fmt: str, stream, *, month=No
         document = {
             "report": report.name,
             "month": month_utils.format_month(month) if month else None,
+            **(meta or {}),
             "columns": keys,
             "rows": [{k: _json_value(row.get(k)) for k in keys} for row in rows],
         }
