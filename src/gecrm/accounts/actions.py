@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from gecrm.access.scopes import forget_grant
 from gecrm.core.changes import create_logged, update_versioned
 
-from .models import Assignment, active_on_q
+from .models import Assignment, RolloutTarget, active_on_q
 from .signals import assignments_changed
 
 
@@ -71,3 +71,36 @@ def do_end_assignment(
         announce_change(min(end, previous_end) if previous_end else end)
     forget_grant(assignment.user)
     return changed
+
+
+# ---------------------------------------------------------------- rollout targets
+
+ROLLOUT_TARGET_FIELDS = (
+    "covered_customers",
+    "provinces",
+    "prefectures",
+    "aligned_provinces",
+    "aligned_prefectures",
+)
+
+
+def do_create_rollout_target(year: int, fields: dict, *, actor, source: str = "web"):
+    """Store a year's rollout targets (until then the seed's defaults apply)."""
+    unknown = set(fields) - set(ROLLOUT_TARGET_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown rollout target fields: {sorted(unknown)}")
+    with transaction.atomic():
+        return create_logged(RolloutTarget(year=year, **fields), actor=actor, source=source)
+
+
+def do_update_rollout_target(
+    target, changes: dict, *, expected_version: int, actor, source: str = "web"
+) -> dict:
+    """Edit a year's rollout targets; a stale `expected_version` raises StaleObjectError."""
+    unknown = set(changes) - set(ROLLOUT_TARGET_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown rollout target fields: {sorted(unknown)}")
+    with transaction.atomic():
+        return update_versioned(
+            target, changes, expected_version=expected_version, actor=actor, source=source
+        )
