@@ -3,8 +3,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gecrm.customers.choices import Segment
+
 from .choices import Role
-from .models import Assignment, active_on_q
+from .models import Assignment, PilotCustomer, active_on_q
 
 
 class AssignmentFilterSet(django_filters.FilterSet):
@@ -40,3 +42,41 @@ class AssignmentFilterSet(django_filters.FilterSet):
             return qs
         today = active_on_q(timezone.localdate())
         return qs.filter(today) if value else qs.exclude(today)
+
+
+class PilotCustomerFilterSet(django_filters.FilterSet):
+    """Filters of pilot customers: the programme page's list and `gecrm export pilots`."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    program = django_filters.CharFilter(field_name="program__code", label=_("Programme code"))
+    segment = django_filters.ChoiceFilter(
+        field_name="customer__segment", choices=Segment.choices, label=_("Segment")
+    )
+    org_unit = django_filters.CharFilter(
+        field_name="org_unit__code", label=_("Responsible org unit")
+    )
+    phase = django_filters.NumberFilter(field_name="phase__number", label=_("Phase"))
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("customer__code", "customer"),
+            ("customer__name", "name"),
+            ("customer__segment", "segment"),
+            ("org_unit__code", "org_unit"),
+            ("phase__number", "phase"),
+        ),
+        label=_("Sort"),
+    )
+
+    class Meta:
+        model = PilotCustomer
+        fields = []
+
+    def search(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(
+            Q(customer__code=value)
+            | Q(customer__code=value.upper())
+            | Q(customer__name__icontains=value)
+        )
