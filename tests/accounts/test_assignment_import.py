@@ -32,7 +32,7 @@ def people(org, admin):
     make_customer("K2", org["GD.SZ"], actor=admin)
     make_customer("K9", org["BJ"], actor=admin)
     return {
-        "am": make_staff("sz_am", org["GD.SZ"], posts=["am"], actor=admin).user,
+        "am": make_staff("sz_am", org["GD.SZ"], posts=["am", "chief_am"], actor=admin).user,
         "ps": make_staff("sz_ps", org["GD.SZ"], posts=["presales"], actor=admin).user,
         "gd_sc": make_staff("gd_sc", org["GD"], posts=["sales_control"], actor=admin).user,
     }

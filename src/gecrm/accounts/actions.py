@@ -1,17 +1,35 @@
-"""Every write to account assignments: views, API, CLI and imports call these."""
+"""Every write to account assignments, chief AM handovers, team notes and rollout targets:
+views, API, CLI, imports and the demo call these.
+
+Chief AM rules (首席客户经理制, DOMAIN.md §3), kept here for every caller:
+- only a top-level (HQ) customer gets a chief account manager;
+- only staff holding the `chief_am` post qualify;
+- at any moment an HQ customer has at most one chief AM: a second assignment whose dates overlap
+  another chief AM's is refused, and a change of chief AM is one handover
+  (`do_handover_chief_am`) that ends the old assignment and starts the new one.
+"""
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gecrm.access.scopes import forget_grant
 from gecrm.core.changes import create_logged, update_versioned
+from gecrm.core.exceptions import StaleObjectError
+from gecrm.core.notify import notify
+from gecrm.customers.models import Customer
+from gecrm.org.choices import Post
+from gecrm.org.models import StaffPost
 
-from .models import Assignment, RolloutTarget, active_on_q
+from .choices import Role
+from .models import Assignment, RolloutTarget, TeamNote, active_on_q
 from .signals import assignments_changed
+
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def announce_change(since: datetime.date) -> None:
@@ -34,6 +52,10 @@ def do_assign(
     with transaction.atomic():
         if not hasattr(user, "staff"):
             raise ValidationError({"user": _("Only members of staff can be assigned.")})
+        if role == Role.CHIEF_AM:
+            customer = _lock_hq(customer)
+            _check_chief_am_post(user)
+            _check_no_other_chief(customer, start, end)
         duplicate = Assignment.objects.filter(customer=customer, user=user, role=role)
         if duplicate.filter(active_on_q(start)).exists():
             raise ValidationError(
@@ -104,6 +126,220 @@ def do_update_rollout_target(
         return update_versioned(
             target, changes, expected_version=expected_version, actor=actor, source=source
         )
+
+
+# ---------------------------------------------------------------------------- chief AMs
+
+
+def holds_chief_am_post(user) -> bool:
+    return StaffPost.objects.filter(staff__user_id=user.pk, post=Post.CHIEF_AM).exists()
+
+
+def _check_chief_am_post(user) -> None:
+    if not holds_chief_am_post(user):
+        raise ValidationError(
+            {
+                "user": _(
+                    "Only staff holding the chief account manager post can be chief account "
+                    "manager: give them the post first."
+                )
+            }
+        )
+
+
+def _lock_hq(customer) -> Customer:
+    """The customer re-read with a row lock (concurrent chief AM changes of one HQ queue up);
+    refused unless it is a top-level (HQ) customer."""
+    locked = Customer._base_manager.select_for_update().get(pk=customer.pk)
+    if locked.parent_id is not None:
+        raise ValidationError(
+            {
+                "customer": _(
+                    "Only a headquarters customer has a chief account manager; a branch is served "
+                    "by account managers. Assign the chief account manager to its headquarters."
+                )
+            }
+        )
+    return locked
+
+
+def chief_am_overlap(customer_id, start, end, *, exclude_pk=None):
+    """The chief AM assignment of the customer whose dates overlap [start, end], if any."""
+    last = datetime.date.max
+    overlapping = Assignment.objects.filter(
+        customer_id=customer_id, role=Role.CHIEF_AM, start__lte=end or last
+    ).exclude(end__lt=start)
+    if exclude_pk is not None:
+        overlapping = overlapping.exclude(pk=exclude_pk)
+    return overlapping.select_related("customer", "user__staff").order_by("start").first()
+
+
+def _check_no_other_chief(customer, start, end, *, exclude_pk=None) -> None:
+    other = chief_am_overlap(customer.pk, start, end, exclude_pk=exclude_pk)
+    if other is not None:
+        raise ValidationError({"start": overlap_message(other)})
+
+
+def overlap_message(other: Assignment) -> str:
+    staff = getattr(other.user, "staff", None)
+    return _(
+        "%(customer)s already has a chief account manager in that period: %(name)s from "
+        "%(start)s. An HQ customer has one chief account manager at a time; hand over instead."
+    ) % {
+        "customer": other.customer.name,
+        "name": staff.name if staff else other.user.username,
+        "start": other.start.isoformat(),
+    }
+
+
+def current_chief_assignment(customer, day: datetime.date | None = None) -> Assignment | None:
+    day = day or timezone.localdate()
+    return (
+        Assignment.objects.filter(active_on_q(day), customer_id=customer.pk, role=Role.CHIEF_AM)
+        .select_related("user__staff")
+        .order_by("start")
+        .first()
+    )
+
+
+def do_handover_chief_am(
+    customer,
+    new_manager,
+    *,
+    on: datetime.date | None = None,
+    expected: tuple[int | None, int | None] | None = None,
+    actor,
+    source: str = "web",
+) -> Assignment:
+    """Hand the HQ customer over to `new_manager` as chief AM from `on` (today by default): the
+    current chief AM's assignment ends the day before, the new one starts on `on`; one
+    transaction, with the HQ row locked.
+
+    `expected` is the (id, version) of the chief AM assignment the caller saw ((None, None): none);
+    if it changed since, nothing is written and StaleObjectError is raised (HTTP 409).
+    """
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        hq = _lock_hq(customer)
+        if not hasattr(new_manager, "staff") or not new_manager.is_active:
+            raise ValidationError({"user": _("Only active members of staff can be assigned.")})
+        _check_chief_am_post(new_manager)
+        current = (
+            Assignment.objects.select_for_update()
+            .filter(active_on_q(on), customer_id=hq.pk, role=Role.CHIEF_AM)
+            .order_by("start")
+            .first()
+        )
+        if expected is not None:
+            seen = (current.pk, current.version) if current else (None, None)
+            if tuple(expected) != seen:
+                raise StaleObjectError(current or hq)
+        if current is not None and current.user_id == new_manager.pk:
+            raise ValidationError(
+                {"user": _("This person is already the chief account manager of this customer.")}
+            )
+        planned = (
+            Assignment.objects.filter(customer_id=hq.pk, role=Role.CHIEF_AM, start__gt=on)
+            .order_by("start")
+            .first()
+        )
+        if planned is not None:
+            raise ValidationError(
+                {
+                    "on": _(
+                        "A chief account manager is already planned from %(start)s: end or change "
+                        "that assignment first."
+                    )
+                    % {"start": planned.start.isoformat()}
+                }
+            )
+        if current is not None:
+            if current.start >= on:
+                raise ValidationError(
+                    {
+                        "on": _(
+                            "The handover date must be after the current chief account manager's "
+                            "start (%(start)s)."
+                        )
+                        % {"start": current.start.isoformat()}
+                    }
+                )
+            update_versioned(
+                current,
+                {"end": on - ONE_DAY},
+                expected_version=current.version,
+                actor=actor,
+                source=source,
+            )
+        assignment = create_logged(
+            Assignment(customer=hq, user=new_manager, role=Role.CHIEF_AM, start=on),
+            actor=actor,
+            source=source,
+        )
+        announce_change(on - ONE_DAY if current is not None else on)
+        url = reverse("accounts:team", args=[hq.pk])
+        notify(
+            [new_manager],
+            _("You are the chief account manager of %(customer)s from %(day)s.")
+            % {"customer": hq.name, "day": on.isoformat()},
+            url,
+            actor=actor,
+        )
+        if current is not None:
+            notify(
+                [current.user_id],
+                _("%(customer)s was handed over to %(name)s from %(day)s.")
+                % {"customer": hq.name, "name": _staff_name(new_manager), "day": on.isoformat()},
+                url,
+                actor=actor,
+            )
+    forget_grant(new_manager)
+    if current is not None:
+        forget_grant(current.user)
+    return assignment
+
+
+def _staff_name(user) -> str:
+    staff = getattr(user, "staff", None)
+    return staff.name if staff else user.username
+
+
+# ---------------------------------------------------------------------------- team notes
+
+
+def do_post_team_note(
+    customer, *, kind: str, title: str, body: str, actor, source: str = "web"
+) -> TeamNote:
+    """The chief AM shares a note or marketing plan with the vertical team of their HQ customer;
+    every other member of the team is notified (in the app, and by e-mail where configured)."""
+    from .teams import derive_team
+
+    with transaction.atomic():
+        current = current_chief_assignment(customer)
+        if customer.parent_id is not None or current is None or current.user_id != actor.pk:
+            raise PermissionDenied(
+                _("Only the chief account manager of the customer posts to its team.")
+            )
+        note = create_logged(
+            TeamNote(
+                customer=customer,
+                author=actor,
+                kind=kind,
+                title=(title or "").strip(),
+                body=(body or "").strip(),
+            ),
+            actor=actor,
+            source=source,
+        )
+        team = derive_team(customer)
+        notify(
+            team.member_ids,
+            _("%(author)s shared with the team of %(customer)s: %(title)s")
+            % {"author": _staff_name(actor), "customer": customer.name, "title": note.title},
+            reverse("accounts:team", args=[customer.pk]) + f"#note-{note.pk}",
+            actor=actor,
+        )
+    return note
 
 
 # ------------------------------------------------------------------------ pilot programmes
