@@ -18,6 +18,7 @@ from gecrm.core.importing import (
     CHUNK,
     Importer,
     choices_hint,
+    code_error,
     label_lookup,
     register,
     write_change_log,
@@ -251,3 +252,257 @@ register_exporter(
         row=_row,
     )
 )
+
+
+# ------------------------------------------------------------------------ pilots
+
+PHASE_NUMERALS = "一二三四五六七八九十"
+
+
+def phase_name(number: int) -> str:
+    """The name a phase created by an import gets: 第一批, 第二批 … (the seed's "batch")."""
+    if 1 <= number <= len(PHASE_NUMERALS):
+        return f"第{PHASE_NUMERALS[number - 1]}批"
+    return f"第{number}批"
+
+
+@register
+class PilotImporter(Importer):
+    """`gecrm import pilots`: pilot customers of programmes (DESIGN.md "Exchange formats").
+
+    A row is keyed by (program, customer_code). `org_unit` is the responsible sales
+    organisation: the group or a province (any other kind is refused). `phase` is the number
+    of the phase the customer joins in (blank: none). An unknown programme code creates the
+    programme, named after its code (the result says so); an unknown phase number creates the
+    phase (第N批). Rows already in the database with the same org unit and phase are unchanged;
+    a different org unit or phase updates the pilot customer. Nothing is deleted: customers
+    leave a programme on its page. Only programme managers (`can_manage_programs`) import.
+    """
+
+    kind = "pilots"
+    columns = ("program", "customer_code", "org_unit", "phase")
+    required = ("program", "customer_code", "org_unit")
+    text_columns = ("program", "customer_code", "org_unit")
+
+    def prepare(self) -> None:
+        from .pilots import can_manage_programs
+
+        if not self.unrestricted and not can_manage_programs(self.actor):
+            self.issue(
+                0,
+                "",
+                "",
+                _(
+                    "Only administrators and the group's sales managers and controllers may "
+                    "import pilot programmes."
+                ),
+            )
+        self.customer_codes: set[str] = set()
+        self.unit_codes: set[str] = set()
+        self.program_codes: set[str] = set()
+        self.new_programs: list[str] = []
+
+    def parse(self, row, v):
+        program, customer_code, org_unit, phase = v
+        ok = True
+        for column, value in (
+            ("program", program),
+            ("customer_code", customer_code),
+            ("org_unit", org_unit),
+        ):
+            if not value:
+                self.required_issue(row, column)
+                ok = False
+        if program and (error := code_error(program, 32)):
+            self.issue(row, "program", program, error)
+            ok = False
+        number = None
+        if phase:
+            try:
+                number = int(phase)
+            except ValueError:
+                number = 0
+            if not 1 <= number <= 999:
+                self.issue(row, "phase", phase, _("A phase is a number from 1 to 999."))
+                ok = False
+        if not ok:
+            return None
+        self.customer_codes.add(customer_code)
+        self.unit_codes.add(org_unit)
+        self.program_codes.add(program)
+        return (row, program, customer_code, org_unit, number)
+
+    def check(self) -> None:
+        from gecrm.org.models import OrgUnit
+
+        from .models import Phase, PilotCustomer, Program
+
+        customers = {
+            c.code: c
+            for c in self.scoped(Customer, "view")
+            .filter(code__in=self.customer_codes)
+            .only("id", "code", "name", "parent_id", "path", "segment")
+        }
+        units = {
+            u.code: u
+            for u in OrgUnit._base_manager.filter(code__in=self.unit_codes).only(
+                "id", "code", "name", "kind", "path"
+            )
+        }
+        self.programs = {p.code: p for p in Program.objects.filter(code__in=self.program_codes)}
+        self.phases = {
+            (p.program.code, p.number): p
+            for p in Phase.objects.filter(program__code__in=self.program_codes).select_related(
+                "program"
+            )
+        }
+        keys: dict[tuple[str, str], int] = {}
+        resolved = []
+        for record in self.records:
+            row, program, customer_code, unit_code, number = record
+            ok = True
+            customer = customers.get(customer_code)
+            if customer is None:
+                self.issue(row, "customer_code", customer_code, _("Unknown customer code."))
+                ok = False
+            elif customer.parent_id is not None:
+                self.issue(
+                    row,
+                    "customer_code",
+                    customer_code,
+                    _(
+                        "Only HQ customers (without a parent) can be pilot customers; this is "
+                        "a branch."
+                    ),
+                )
+                ok = False
+            unit = units.get(unit_code)
+            if unit is None:
+                self.issue(row, "org_unit", unit_code, _("Unknown org unit code."))
+                ok = False
+            elif unit.kind not in ("group", "province"):
+                self.issue(
+                    row,
+                    "org_unit",
+                    unit_code,
+                    _("The responsible sales organisation must be the group or a province."),
+                )
+                ok = False
+            key = (program, customer_code)
+            if key in keys:
+                self.issue(
+                    row,
+                    "customer_code",
+                    customer_code,
+                    _("Duplicate pilot customer: row %(row)d has it too.") % {"row": keys[key]},
+                )
+                ok = False
+            else:
+                keys[key] = row
+            if ok:
+                resolved.append((row, program, customer, unit, number))
+        self.records = resolved
+        self.new_programs = sorted(self.program_codes - set(self.programs))
+        self.new_phases = sorted(
+            {(r[1], r[4]) for r in resolved if r[4] and (r[1], r[4]) not in self.phases}
+        )
+        existing = PilotCustomer.objects.filter(
+            program__code__in=self.program_codes,
+            customer_id__in=[c.pk for c in customers.values()],
+        ).select_related("program", "phase")
+        self.existing = {(p.program.code, p.customer_id): p for p in existing}
+
+    def plan(self) -> tuple[int, int, int]:
+        self.to_create: list[tuple] = []
+        self.to_update: list[tuple] = []
+        unchanged = 0
+        for _row, program, customer, unit, number in self.records:
+            pilot = self.existing.get((program, customer.pk))
+            if pilot is None:
+                self.to_create.append((program, customer, unit, number))
+            elif pilot.org_unit_id != unit.pk or (pilot.phase.number if pilot.phase else None) != (
+                number
+            ):
+                self.to_update.append((pilot, unit, number))
+            else:
+                unchanged += 1
+        return len(self.to_create), len(self.to_update), unchanged
+
+    def write(self, progress) -> None:
+        from .actions import (
+            do_add_phase,
+            do_add_pilot_customer,
+            do_create_program,
+            do_update_pilot_customer,
+        )
+
+        for code in self.new_programs:
+            self.programs[code] = do_create_program(
+                {"code": code, "name": code}, actor=self.actor, source="import"
+            )
+        for code, number in self.new_phases:
+            self.phases[(code, number)] = do_add_phase(
+                self.programs[code],
+                {"number": number, "name": phase_name(number)},
+                actor=self.actor,
+                source="import",
+            )
+        for program, customer, unit, number in self.to_create:
+            do_add_pilot_customer(
+                self.programs[program],
+                customer,
+                unit,
+                phase=self.phases[(program, number)] if number else None,
+                actor=self.actor,
+                source="import",
+            )
+        for pilot, unit, number in self.to_update:
+            do_update_pilot_customer(
+                pilot,
+                {
+                    "org_unit": unit,
+                    "phase": self.phases[(pilot.program.code, number)] if number else None,
+                },
+                expected_version=pilot.version,
+                actor=self.actor,
+                source="import",
+            )
+
+    def finish(self, result) -> None:
+        if self.new_programs:
+            template = (
+                _("Would create the programmes %(codes)s, named after their codes.")
+                if result.dry_run
+                else _(
+                    "Created the programmes %(codes)s, named after their codes: give them their "
+                    "names on the programme page."
+                )
+            )
+            result.note = template % {"codes": ", ".join(self.new_programs)}
+            result.extra["programs"] = self.new_programs
+
+
+def _pilot_row(values: tuple) -> tuple:
+    program, customer, org_unit, phase = values
+    return (program, customer, org_unit, "" if phase is None else phase)
+
+
+def _register_pilot_exporter() -> None:
+    from .filtersets import PilotCustomerFilterSet
+    from .models import PilotCustomer
+
+    register_exporter(
+        Exporter(
+            kind="pilots",
+            model=PilotCustomer,
+            columns=PilotImporter.columns,
+            filterset_class=PilotCustomerFilterSet,
+            fields=("program__code", "customer__code", "org_unit__code", "phase__number"),
+            order_by=("program__code", "customer__code"),
+            text_columns=PilotImporter.text_columns,
+            row=_pilot_row,
+        )
+    )
+
+
+_register_pilot_exporter()

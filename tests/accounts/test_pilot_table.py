@@ -1,0 +1,143 @@
+"""The pilot table and programme progress on hand-built data (see pilot_world.py)."""
+
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
+
+from gecrm.accounts.pilots import pilot_table, program_progress
+from gecrm.core import testing
+from gecrm.kpi import engine
+from tests.kpi.conftest import M, world  # noqa: F401 - the KPI world fixture
+
+from .pilot_world import PILOT_TABLE_CSV, build_program
+
+
+@pytest.fixture
+def program(world, org, admin):  # noqa: F811
+    return build_program(world, org, admin)
+
+
+def report(*args, capsys):
+    call_command("report", "pilot-table", *args)
+    return capsys.readouterr().out
+
+
+def test_table_counts_by_segment_and_responsible_org(program):
+    table = pilot_table(program)
+    assert table.segments == ["gov", "fin", "ent", "sme"]
+    assert [c.code for c in table.columns] == ["HQ", "BJ", "GD"]
+    assert table.count("fin", "BJ") == 1
+    assert table.count("gov", "BJ") == 0  # an org unit without pilots in a segment
+    assert table.row_total("ent") == 0  # a segment without pilots is still a row
+    assert table.column_total("HQ") == 2
+    assert table.total == 5
+    page = table.rows(empty="-")
+    assert page[2] == {"segment": "ent", "label": "大企业", "HQ": "-", "BJ": "-", "GD": "-",
+                       "total": "-"}  # fmt: skip
+    assert page[-1]["segment"] == "total" and page[-1]["total"] == 5
+
+
+def test_table_without_pilots_has_the_vertical_rows_and_no_columns(program, admin):
+    from gecrm.accounts.actions import do_create_program
+
+    empty = do_create_program({"code": "P0", "name": "空"}, actor=admin, source="test")
+    table = pilot_table(empty)
+    assert table.segments == ["gov", "fin", "ent"]
+    assert table.columns == []
+    assert [r["total"] for r in table.rows()] == [0, 0, 0, 0]
+
+
+def test_csv_is_exactly_the_seed_shape(program, capsys):
+    assert report("--program", "P1", capsys=capsys) == PILOT_TABLE_CSV
+
+
+def test_json_has_zeros_and_the_programme(program, capsys):
+    document = json.loads(report("--program", "P1", "--format", "json", capsys=capsys))
+    assert document["report"] == "pilot-table"
+    assert document["program"] == "P1"
+    assert document["columns"] == ["segment", "HQ", "BJ", "GD", "total"]
+    assert document["rows"][2] == {"segment": "ent", "HQ": 0, "BJ": 0, "GD": 0, "total": 0}
+    assert document["rows"][-1] == {"segment": "total", "HQ": 2, "BJ": 1, "GD": 2, "total": 5}
+
+
+def test_xlsx_prints_dashes_for_empty_cells(program, tmp_path):
+    path = tmp_path / "pilots.xlsx"
+    call_command("report", "pilot-table", "--program", "P1", "--format", "xlsx", "-o", str(path))
+    sheet = load_workbook(path).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows == [
+        ["segment", "HQ", "BJ", "GD", "total"],
+        ["gov", 1, "-", "-", 1],
+        ["fin", 1, 1, 1, 3],
+        ["ent", "-", "-", "-", "-"],
+        ["sme", "-", "-", 1, 1],
+        ["total", 2, 1, 2, 5],
+    ]
+
+
+def test_a_province_controller_counts_only_their_pilot_customers(program, org, admin, capsys):
+    testing.make_staff("gd_sc", org["GD"], posts=("sales_control",), actor=admin)
+    out = report("--program", "P1", "--user", "gd_sc", capsys=capsys)
+    # C001 is owned by the group (only its branches are in 广东), C003 by 北京.
+    assert out == (
+        "\ufeffsegment,HQ,GD,total\r\n"
+        "gov,1,0,1\r\nfin,0,1,1\r\nent,0,0,0\r\nsme,0,1,1\r\ntotal,1,2,3\r\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "--program"),
+        (("--program", "NOPE"), "NOPE"),
+        (("--program", "P1", "--format", "xlsx"), "--output"),
+        (("--program", "P1", "--filter", "a=b"), "--filter"),
+        (("--program", "P1", "--user", "ghost"), "ghost"),
+    ],
+)
+def test_cli_errors(program, args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("report", "pilot-table", *args)
+
+
+def test_kpi_reports_still_need_a_month(db):
+    with pytest.raises(CommandError, match="--month"):
+        call_command("report", "industry-scorecard", stdout=io.StringIO())
+
+
+def test_progress_against_industry_averages(program):
+    engine.compute(M)
+    progress = program_progress(program)
+    assert progress.month == M
+    total = progress.total
+    assert total.customers == 5
+    # YTD 180 + 60 + 20 + 10 = 270 against PYTD 90 + 100 + 40 = 230; ICT in A and D of the
+    # four groups with revenue.
+    assert total.growth == Decimal("0.1739")
+    assert total.ict_penetration == Decimal("0.5000")
+    # Industries fin.bank, fin.insurance, gov.party: groups A B C D (YTD 260, PYTD 230; ICT in
+    # 2 of the 3 with revenue).
+    assert total.industry_growth == Decimal("0.1304")
+    assert total.industry_ict_penetration == Decimal("0.6667")
+    assert total.beats_industry is False
+    phases = {row.key: row for row in progress.phases}
+    assert set(phases) == {"1", "2", ""}
+    assert phases["1"].customers == 2 and phases["1"].growth == Decimal("0.2632")
+    assert phases["1"].industry_growth == Decimal("0.2632")  # A and B are all of fin.bank
+    assert phases["2"].customers == 2 and phases["2"].growth == Decimal("-0.2500")
+    assert phases[""].customers == 1 and phases[""].growth is None  # C: no revenue
+    units = {row.key: row.customers for row in progress.units}
+    # 广东: B and E (responsible), A (branches in 深圳), D (owned by 深圳); 深圳: A and D;
+    # 北京: C (responsible) and A (a branch in 北京).
+    assert units == {"GD": 4, "GD.SZ": 2, "BJ": 2}
+
+
+def test_progress_without_a_computed_month_counts_customers_only(program):
+    progress = program_progress(program)
+    assert progress.month is None
+    assert progress.total.customers == 5
+    assert progress.total.growth is None
