@@ -57,6 +57,7 @@ KIND_LABELS = {
     "customers": gettext_lazy("Customers"),
     "assignments": gettext_lazy("Account assignments"),
     "billing": gettext_lazy("Billing (monthly financial report)"),
+    "pilots": gettext_lazy("Pilot customers of programmes"),
 }
 MB = 1024 * 1024
 PREVIEW_ROWS = 10
