@@ -34,7 +34,7 @@ from gecrm.customers.choices import Industry, Segment, industry_segment
 from gecrm.org.choices import OrgUnitKind, Post
 from gecrm.org.models import OrgUnit, StaffPost
 
-from .coverage import VERTICAL_SEGMENTS, target_for
+from .coverage import VERTICAL_SEGMENTS, short_name, target_for
 
 ADMINISTRATIVE = {
     OrgUnitKind.GROUP,
@@ -54,6 +54,10 @@ class Place:
     name: str
     kind: str
     province_code: str = ""  # a prefecture's province
+
+    @property
+    def short_name(self) -> str:
+        return short_name(self.name)
 
 
 @dataclass
@@ -195,6 +199,16 @@ def alignment(year: int) -> Alignment:
                     Subject(pk, code, name, kind, industry_segment(industry), industry)
                 )
     result.provinces.sort(key=lambda p: p.code)
+    # The seed's order: 党政军, 金融, 大企业, each centre before its teams.
+    industries = [i.value for i in Industry]
+    result.subjects.sort(
+        key=lambda s: (
+            VERTICAL_SEGMENTS.index(s.segment),
+            s.kind == OrgUnitKind.TEAM,
+            industries.index(s.industry) if s.industry else -1,
+            s.code,
+        )
+    )
 
     # Industry managers stand in for a missing unit of their unit's segment / industry.
     has_post: set[tuple[str, str, str]] = set()

@@ -101,7 +101,22 @@ def coverage_day(year: int, today: datetime.date | None = None) -> datetime.date
 
 def target_for(year: int) -> RolloutTarget:
     """The stored targets of `year`, or an unsaved row with the seed's defaults (pk None)."""
-    return RolloutTarget.objects.filter(year=year).first() or RolloutTarget(year=year, version=0)
+    stored = RolloutTarget.objects.filter(year=year).first()
+    if stored is not None:
+        return stored
+    target = RolloutTarget(year=year, version=0)
+    # Field defaults are as declared (1, "0.5"); a stored row reads back as Decimal.
+    for name in ("aligned_provinces", "aligned_prefectures"):
+        setattr(target, name, decimal.Decimal(str(getattr(target, name))))
+    return target
+
+
+def short_name(name: str) -> str:
+    """An org unit's name without the department suffix: 广东省公司政企客户部 → 广东省."""
+    for suffix in ("分公司政企客户部", "公司政企客户部", "政企客户部"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
 
 
 # ---------------------------------------------------------------- SQL building blocks
@@ -161,6 +176,10 @@ class Participation:
     name: str
     customers: int
     prefectures: int = 0  # provinces only: their prefectures taking part
+
+    @property
+    def short_name(self) -> str:
+        return short_name(self.name)
 
 
 @dataclass

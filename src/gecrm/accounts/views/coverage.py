@@ -128,11 +128,11 @@ def coverage_dashboard(request):
 
     provinces = sorted(figures.provinces, key=lambda p: (-p.customers, p.code))[:CHART_ROWS]
     province_chart = {
-        "categories": [p.name for p in provinces],
+        "categories": [p.short_name for p in provinces],
         "horizontal": True,
         "axes": [{"format": "count"}],
         "series": [
-            _chart_series(_("Covered HQ customers with branches there"),
+            _chart_series(_("Covered HQ customers"),
                           [p.customers for p in provinces], colour="#0b57d0"),
             _chart_series(_("Prefectures taking part"), [p.prefectures for p in provinces],
                           colour="#f76707"),
@@ -164,8 +164,8 @@ def coverage_dashboard(request):
             "value": len(figures.provinces),
             "target": target.provinces,
             "light": attainment(target.provinces, len(figures.provinces)),
-            "sub": "、".join(p.name for p in figures.provinces[:6])
-            + ("…" if len(figures.provinces) > 6 else ""),
+            "sub": "、".join(p.short_name for p in figures.provinces[:8])
+            + ("…" if len(figures.provinces) > 8 else ""),
         },
         {
             "id": "prefectures",
@@ -173,8 +173,8 @@ def coverage_dashboard(request):
             "value": len(figures.prefectures),
             "target": target.prefectures,
             "light": attainment(target.prefectures, len(figures.prefectures)),
-            "sub": "、".join(p.name for p in figures.prefectures[:4])
-            + ("…" if len(figures.prefectures) > 4 else ""),
+            "sub": "、".join(p.short_name for p in figures.prefectures[:8])
+            + ("…" if len(figures.prefectures) > 8 else ""),
         },
     ]
     if not figures.everything:
