@@ -61,7 +61,7 @@ def test_dashboard_shows_figures_targets_and_teams(
     client, admin, world, django_assert_max_num_queries
 ):
     login(client, admin)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):
         response = client.get(COVERAGE)
     assert response.status_code == 200
     html = response.content.decode()
@@ -78,8 +78,12 @@ def test_dashboard_shows_figures_targets_and_teams(
     except NoReverseMatch:
         team = reverse("web:customer_detail", args=["C1"])
     assert f'href="{team}"' in html
-    # One gap each: shown as a badge.
+    # One branch without an AM each: shown as a badge.
     assert len(re.findall(r'class="badge bg-red-lt gecrm-gap"', html)) == 2
+    # No industry manager anywhere: the group and each province involved are gaps, as on the
+    # team page (C1: the group, 广东 and 北京; C5: the group and 北京).
+    manager_gaps = {row.code: row.manager_gaps for row in response.context["page"].object_list}
+    assert manager_gaps == {"C1": 3, "C5": 2}
     assert "<script>" not in html  # CSP: data travels as json_script only
 
 
@@ -124,7 +128,7 @@ def test_dashboard_with_stored_targets_and_kpi_figures(client, admin, world):
 
 def test_a_province_sees_its_part_without_lights(client, world, django_assert_max_num_queries):
     login(client, world["gd_sc"])
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(26):
         response = client.get(COVERAGE)
     assert response.status_code == 200
     html = response.content.decode()

@@ -41,6 +41,7 @@ from ..actions import (
 from ..alignment import MISSING, alignment
 from ..coverage import (
     VERTICAL_SEGMENTS,
+    add_manager_gaps,
     coverage,
     may_edit_rollout_targets,
     may_view_coverage,
@@ -125,6 +126,7 @@ def coverage_dashboard(request):
     team_url = _team_url()
     for row in page.object_list:
         row.url = team_url(row)
+    add_manager_gaps(user, list(page.object_list), figures.day)
 
     provinces = sorted(figures.provinces, key=lambda p: (-p.customers, p.code))[:CHART_ROWS]
     province_chart = {
