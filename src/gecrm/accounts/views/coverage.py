@@ -128,18 +128,27 @@ def coverage_dashboard(request):
         row.url = team_url(row)
     add_manager_gaps(user, list(page.object_list), figures.day)
 
-    provinces = sorted(figures.provinces, key=lambda p: (-p.customers, p.code))[:CHART_ROWS]
+    # A province's managers see one province: their prefectures say more.
+    by_prefecture = len(figures.provinces) == 1 and len(figures.prefectures) > 1
+    places = sorted(
+        figures.prefectures if by_prefecture else figures.provinces,
+        key=lambda p: (-p.customers, p.code),
+    )[:CHART_ROWS]
+    series = [
+        _chart_series(_("Covered HQ customers"), [p.customers for p in places], colour="#0b57d0")
+    ]
+    if not by_prefecture:
+        series.append(
+            _chart_series(
+                _("Prefectures taking part"), [p.prefectures for p in places], colour="#f76707"
+            )
+        )
     province_chart = {
-        "categories": [p.short_name for p in provinces],
+        "categories": [p.short_name for p in places],
         "horizontal": True,
         "axes": [{"format": "count"}],
-        "series": [
-            _chart_series(_("Covered HQ customers"),
-                          [p.customers for p in provinces], colour="#0b57d0"),
-            _chart_series(_("Prefectures taking part"), [p.prefectures for p in provinces],
-                          colour="#f76707"),
-        ],
-    }  # fmt: skip
+        "series": series,
+    }
     segment_chart = {
         "categories": [s.label for s in figures.segments],
         "axes": [{"format": "count"}],
@@ -195,6 +204,7 @@ def coverage_dashboard(request):
             "target": target,
             "headline": headline,
             "province_chart": province_chart,
+            "by_prefecture": by_prefecture,
             "segment_chart": segment_chart,
             "page": page,
             "paginator": paginator,
