@@ -111,23 +111,38 @@ def program_list(request):
 # ---------------------------------------------------------------- detail
 
 
-def _progress_chart(title: str, rows) -> dict:
-    return {
-        "title": title,
-        "categories": [row.label for row in rows],
-        "axes": [{"format": "ratio"}],
-        "series": [
-            {"name": _("Pilot customers' revenue growth"), "format": "ratio", "type": "bar",
-             "colour": "#0b57d0", "axis": 0, "data": [_ratio(r.growth) for r in rows]},
-            {"name": _("Industry revenue growth"), "format": "ratio", "type": "line",
-             "colour": "#74c0fc", "axis": 0, "data": [_ratio(r.industry_growth) for r in rows]},
-            {"name": _("Pilot customers' ICT penetration"), "format": "ratio", "type": "bar",
-             "colour": "#f76707", "axis": 0, "data": [_ratio(r.ict_penetration) for r in rows]},
-            {"name": _("Industry ICT penetration"), "format": "ratio", "type": "line",
-             "colour": "#ffc078", "axis": 0,
-             "data": [_ratio(r.industry_ict_penetration) for r in rows]},
-        ],
-    }  # fmt: skip
+def _progress_charts(dimension: str, rows) -> list[dict]:
+    """Two charts of a dimension's rows (phases or pilot units): the pilot customers' revenue
+    growth against their industries' (bars against a line), and the same for ICT penetration."""
+    categories = [short_name(row.label) for row in rows]
+
+    def chart(title, ours, theirs, colours):
+        return {
+            "title": title,
+            "categories": categories,
+            "axes": [{"format": "ratio"}],
+            "series": [
+                {"name": _("Pilot customers"), "format": "ratio", "type": "bar",
+                 "colour": colours[0], "axis": 0, "data": [_ratio(v) for v in ours]},
+                {"name": _("Industry average"), "format": "ratio", "type": "line",
+                 "colour": colours[1], "axis": 0, "data": [_ratio(v) for v in theirs]},
+            ],
+        }  # fmt: skip
+
+    return [
+        chart(
+            _("Revenue growth by %(dimension)s") % {"dimension": dimension},
+            [r.growth for r in rows],
+            [r.industry_growth for r in rows],
+            ("#0b57d0", "#868e96"),
+        ),
+        chart(
+            _("ICT penetration by %(dimension)s") % {"dimension": dimension},
+            [r.ict_penetration for r in rows],
+            [r.industry_ict_penetration for r in rows],
+            ("#f76707", "#868e96"),
+        ),
+    ]
 
 
 def _pilot_list(request, program, table, phases):
@@ -207,10 +222,11 @@ def program_detail(request, code):
     )
     charts = []
     if progress.month is not None and progress.total.customers:
-        if progress.phases:
-            charts.append(_progress_chart(_("Progress by phase"), progress.phases))
-        if progress.units:
-            charts.append(_progress_chart(_("Progress by pilot unit"), progress.units))
+        # A single phase (or unit) is the programme itself: its row in the table says it all.
+        if len(progress.units) > 1:
+            charts += _progress_charts(_("pilot unit"), progress.units)
+        if len(progress.phases) > 1:
+            charts += _progress_charts(_("phase"), progress.phases)
     context = {
         "program": program,
         "table": table,
