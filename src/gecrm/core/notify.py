@@ -37,12 +37,13 @@ def notify(recipients: Iterable, message: str, url: str = "", *, actor=None) -> 
 
 def deliver(user_ids: list[int], message: str, url: str, *, actor_id=None) -> list[Notification]:
     """Write the notifications now and send the e-mails (called on commit)."""
-    users = list(
-        get_user_model()
+    users = [
+        (pk, staff_email or email)  # the staff profile's address first, else the login's
+        for pk, email, staff_email in get_user_model()
         ._default_manager.filter(pk__in=user_ids, is_active=True)
         .order_by("pk")
-        .values_list("pk", "email")
-    )
+        .values_list("pk", "email", "staff__email")
+    ]
     created = Notification.objects.bulk_create(
         Notification(recipient_id=pk, actor_id=actor_id, message=message, url=url)
         for pk, _email in users

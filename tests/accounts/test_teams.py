@@ -1,0 +1,424 @@
+"""Vertical teams: derivation, gaps, chief AM rules and handover, feed and notifications, scope."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from gecrm.accounts.actions import do_assign, do_handover_chief_am, do_post_team_note
+from gecrm.accounts.models import Assignment, TeamNote
+from gecrm.accounts.teams import (
+    GAP_NO_AM,
+    GAP_NO_CHIEF,
+    GAP_NO_INDUSTRY_MANAGER,
+    derive_team,
+    derive_teams,
+)
+from gecrm.core.exceptions import StaleObjectError
+from gecrm.core.models import Notification, ObjectChange
+from gecrm.core.testing import make_customer
+
+from .conftest import SINCE
+
+pytestmark = pytest.mark.django_db
+
+
+def usernames(members):
+    return sorted(m.username for m in members)
+
+
+# ---------------------------------------------------------------- derivation and gaps
+
+
+def test_the_team_is_derived_from_the_tree_on_three_levels(vteam):
+    team = derive_team(vteam["hq"])
+    assert [n.code for n in team.nodes] == [
+        "C001", "C001.BJ", "C001.GD", "C001.GD.SZ", "C001.GD.SZ.NS",
+    ]  # fmt: skip
+    levels = {n.code: n.level for n in team.nodes}
+    assert levels == {
+        "C001": "group",
+        "C001.BJ": "province",
+        "C001.GD": "province",
+        "C001.GD.SZ": "prefecture",
+        "C001.GD.SZ.NS": "district",
+    }
+    assert team.chief.username == "cam"
+    by_code = {n.code: n for n in team.nodes}
+    assert usernames(by_code["C001.GD"].account_managers) == ["gd_am"]
+    assert usernames(by_code["C001.GD.SZ"].account_managers) == ["sz_am"]
+    assert usernames(by_code["C001.GD.SZ"].people["presales"]) == ["presales"]
+    assert [c.code for c in by_code["C001.GD"].children] == ["C001.GD.SZ"]
+    assert [c.code for c in by_code["C001.GD.SZ"].children] == ["C001.GD.SZ.NS"]
+    # The group first, then the provinces involved; industry managers of the bank industry.
+    assert [(lv.unit.code, usernames(lv.industry_managers)) for lv in team.levels] == [
+        ("HQ", ["grp_im"]),
+        ("BJ", []),
+        ("GD", ["gd_im"]),
+    ]
+    assert usernames(team.members()) == ["cam", "gd_am", "gd_im", "grp_im", "presales", "sz_am"]
+    assert team.prefectures == {"GD.SZ"}
+
+
+def test_gaps_are_branches_without_an_am_and_levels_without_an_industry_manager(vteam):
+    gaps = derive_team(vteam["hq"]).gaps()
+    found = sorted((g.kind, g.node.code if g.node else g.level.unit.code) for g in gaps)
+    assert found == [
+        (GAP_NO_AM, "C001.BJ"),
+        (GAP_NO_AM, "C001.GD.SZ.NS"),
+        (GAP_NO_INDUSTRY_MANAGER, "BJ"),
+    ]
+
+
+def test_closing_a_gap_removes_it(vteam, admin):
+    do_assign(vteam["bj"], vteam["gz_am"], "am", start=SINCE, actor=admin)
+    kinds = [(g.kind, g.node.code) for g in derive_team(vteam["hq"]).gaps() if g.node]
+    assert kinds == [(GAP_NO_AM, "C001.GD.SZ.NS")]
+
+
+def test_ended_and_future_assignments_do_not_count(vteam, admin):
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    do_assign(vteam["ns"], vteam["sz_am"], "am", start=tomorrow, actor=admin)
+    do_assign(
+        vteam["bj"], vteam["gz_am"], "am", start=SINCE, end=datetime.date(2024, 6, 30),
+        actor=admin,
+    )  # fmt: skip
+    nodes = {g.node.code for g in derive_team(vteam["hq"]).gaps() if g.node}
+    assert nodes == {"C001.BJ", "C001.GD.SZ.NS"}
+
+
+def test_an_hq_without_chief_am_is_a_gap(vteam, admin):
+    other = make_customer("C009", vteam["units"]["HQ.FIN.bank"], actor=admin)
+    team = derive_team(other)
+    assert team.chief is None
+    assert [g.kind for g in team.gaps()] == [GAP_NO_CHIEF]
+
+
+def test_several_teams_in_a_constant_number_of_queries(vteam, admin, django_assert_num_queries):
+    hqs = [vteam["hq"]] + [
+        make_customer(f"C10{i}", vteam["units"]["GD.FIN.bank"], actor=admin) for i in range(5)
+    ]
+    with django_assert_num_queries(4):
+        teams = derive_teams(hqs)
+    assert len(teams) == 6 and len(teams[vteam["hq"].pk].nodes) == 5
+
+
+# ---------------------------------------------------------------- chief AM rules
+
+
+def test_chief_am_without_the_post_is_refused(vteam, admin):
+    Assignment.objects.filter(role="chief_am").update(end=datetime.date(2024, 1, 31))
+    with pytest.raises(ValidationError) as error:
+        do_assign(vteam["hq"], vteam["plain"], "chief_am", start=datetime.date(2024, 3, 1),
+                  actor=admin)  # fmt: skip
+    assert "user" in error.value.error_dict
+    assert not Assignment.objects.filter(user=vteam["plain"]).exists()
+
+
+def test_chief_am_on_a_branch_is_refused(vteam, admin):
+    with pytest.raises(ValidationError) as error:
+        do_assign(vteam["gd"], vteam["cam2"], "chief_am", actor=admin)
+    assert "customer" in error.value.error_dict
+    assert not Assignment.objects.filter(user=vteam["cam2"]).exists()
+
+
+def test_an_overlapping_second_chief_am_is_refused(vteam, admin):
+    with pytest.raises(ValidationError) as error:
+        do_assign(vteam["hq"], vteam["cam2"], "chief_am", start=datetime.date(2025, 1, 1),
+                  actor=admin)  # fmt: skip
+    assert "start" in error.value.error_dict
+    # A period before the current chief AM's start does not overlap.
+    do_assign(vteam["hq"], vteam["cam2"], "chief_am", start=datetime.date(2023, 1, 1),
+              end=datetime.date(2023, 12, 31), actor=admin)  # fmt: skip
+    # …but one reaching into it does.
+    with pytest.raises(ValidationError):
+        do_assign(vteam["hq"], vteam["cam2"], "chief_am", start=datetime.date(2022, 1, 1),
+                  end=datetime.date(2024, 1, 1), actor=admin)  # fmt: skip
+
+
+# ---------------------------------------------------------------- handover
+
+
+def active_chiefs(customer, day):
+    return [
+        a.user.username
+        for a in Assignment.objects.filter(customer=customer, role="chief_am")
+        if a.is_active(day)
+    ]
+
+
+def test_handover_keeps_exactly_one_active_chief_am_and_the_history(vteam, admin):
+    on = datetime.date(2025, 7, 1)
+    old = Assignment.objects.get(customer=vteam["hq"], role="chief_am")
+    new = do_handover_chief_am(vteam["hq"], vteam["cam2"], on=on, actor=admin)
+    old.refresh_from_db()
+    assert old.end == datetime.date(2025, 6, 30) and new.start == on and new.end is None
+    for day in (datetime.date(2025, 6, 30), on, datetime.date(2030, 1, 1)):
+        assert len(active_chiefs(vteam["hq"], day)) == 1
+    assert active_chiefs(vteam["hq"], datetime.date(2025, 6, 30)) == ["cam"]
+    assert active_chiefs(vteam["hq"], on) == ["cam2"]
+    assert Assignment.objects.filter(customer=vteam["hq"], role="chief_am").count() == 2
+    logged = ObjectChange.objects.filter(object_type="accounts.assignment", source="web")
+    assert {e.action for e in logged.filter(object_id__in=[str(old.pk), str(new.pk)])} == {
+        "update",
+        "create",
+    }
+
+
+def test_handover_notifies_the_new_and_the_old_chief(
+    vteam, admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        do_handover_chief_am(vteam["hq"], vteam["cam2"], actor=admin)
+    assert sorted(Notification.objects.values_list("recipient__username", flat=True)) == [
+        "cam",
+        "cam2",
+    ]
+
+
+def test_handover_to_someone_without_the_post_changes_nothing(vteam, admin):
+    before = list(Assignment.objects.values_list("pk", "end", "version"))
+    with pytest.raises(ValidationError):
+        do_handover_chief_am(vteam["hq"], vteam["plain"], actor=admin)
+    with pytest.raises(ValidationError):
+        do_handover_chief_am(vteam["hq"], vteam["cam"], actor=admin)  # already chief
+    with pytest.raises(ValidationError):
+        do_handover_chief_am(vteam["gd"], vteam["cam2"], actor=admin)  # a branch
+    with pytest.raises(ValidationError):
+        do_handover_chief_am(vteam["hq"], vteam["cam2"], on=SINCE, actor=admin)  # same day
+    assert list(Assignment.objects.values_list("pk", "end", "version")) == before
+
+
+def test_a_stale_handover_changes_nothing(vteam, admin):
+    old = Assignment.objects.get(customer=vteam["hq"], role="chief_am")
+    with pytest.raises(StaleObjectError):
+        do_handover_chief_am(
+            vteam["hq"], vteam["cam2"], expected=(old.pk, old.version - 1 or 99), actor=admin
+        )
+    with pytest.raises(StaleObjectError):
+        do_handover_chief_am(vteam["hq"], vteam["cam2"], expected=(None, None), actor=admin)
+    assert active_chiefs(vteam["hq"], datetime.date.today()) == ["cam"]
+
+
+def test_handover_page_answers_409_for_a_stale_form(vteam, client):
+    old = Assignment.objects.get(customer=vteam["hq"], role="chief_am")
+    client.force_login(vteam["grp_sc"])
+    url = reverse("accounts:team_handover", args=[vteam["hq"].pk])
+    data = {
+        "new_manager": "cam2",
+        "on": "2026-01-01",
+        "current": old.pk,
+        "version": old.version,
+    }
+    # Someone else changed the chief AM's assignment after the form was loaded.
+    Assignment.objects.filter(pk=old.pk).update(version=old.version + 1)
+    response = client.post(url, data)
+    assert response.status_code == 409
+    assert active_chiefs(vteam["hq"], datetime.date(2026, 1, 1)) == ["cam"]
+    # With the current version it goes through.
+    response = client.post(url, {**data, "version": old.version + 1})
+    assert response.status_code == 302
+    assert active_chiefs(vteam["hq"], datetime.date(2026, 1, 1)) == ["cam2"]
+
+
+def test_handover_form_errors_are_shown(vteam, client):
+    old = Assignment.objects.get(customer=vteam["hq"], role="chief_am")
+    client.force_login(vteam["grp_sc"])
+    response = client.post(
+        reverse("accounts:team_handover", args=[vteam["hq"].pk]),
+        {"new_manager": "cam2", "on": "2024-01-01", "current": old.pk, "version": old.version},
+    )
+    assert response.status_code == 200
+    assert response.context["handover_form"].errors
+    assert active_chiefs(vteam["hq"], datetime.date.today()) == ["cam"]
+
+
+@pytest.mark.parametrize("who", ["gd_sc", "sz_am", "cam"])
+def test_only_managers_who_may_edit_the_hq_hand_it_over(vteam, client, who):
+    client.force_login(vteam[who])
+    page = client.get(reverse("accounts:team", args=[vteam["hq"].pk]))
+    assert page.status_code == 200 and page.context["handover_form"] is None
+    response = client.post(
+        reverse("accounts:team_handover", args=[vteam["hq"].pk]),
+        {"new_manager": "cam2", "on": "2026-01-01"},
+    )
+    assert response.status_code == 403
+    assert active_chiefs(vteam["hq"], datetime.date(2026, 1, 1)) == ["cam"]
+
+
+# ---------------------------------------------------------------- feed and notifications
+
+
+def test_a_note_notifies_every_member_but_the_author(
+    vteam, settings, django_capture_on_commit_callbacks
+):
+    settings.GECRM_NOTIFY_EMAIL = True
+    with django_capture_on_commit_callbacks(execute=True):
+        note = do_post_team_note(
+            vteam["hq"], kind="plan", title="三季度营销计划", body="云专线", actor=vteam["cam"]
+        )
+    recipients = sorted(Notification.objects.values_list("recipient__username", flat=True))
+    assert recipients == ["gd_am", "gd_im", "grp_im", "presales", "sz_am"]
+    notification = Notification.objects.get(recipient=vteam["sz_am"])
+    assert "三季度营销计划" in notification.message and notification.actor == vteam["cam"]
+    assert notification.url.endswith(f"#note-{note.pk}")
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        f"{u}@example.cn" for u in ["gd_am", "gd_im", "grp_im", "presales", "sz_am"]
+    ]
+
+
+def test_no_email_unless_configured(vteam, settings, django_capture_on_commit_callbacks):
+    settings.GECRM_NOTIFY_EMAIL = False
+    with django_capture_on_commit_callbacks(execute=True):
+        do_post_team_note(vteam["hq"], kind="note", title="t", body="b", actor=vteam["cam"])
+    assert Notification.objects.count() == 5 and mail.outbox == []
+
+
+def test_nothing_is_notified_before_commit(vteam, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        do_post_team_note(vteam["hq"], kind="note", title="t", body="b", actor=vteam["cam"])
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["sz_am", "grp_sc"])
+def test_only_the_chief_am_posts(vteam, client, who):
+    with pytest.raises(PermissionDenied):
+        do_post_team_note(vteam["hq"], kind="note", title="t", body="b", actor=vteam[who])
+    client.force_login(vteam[who])
+    response = client.post(
+        reverse("accounts:team_note", args=[vteam["hq"].pk]),
+        {"kind": "note", "title": "t", "body": "b"},
+    )
+    assert response.status_code == 403
+    assert not TeamNote.objects.exists() and not Notification.objects.exists()
+
+
+def test_the_chief_posts_through_the_page_and_members_read_the_feed(
+    vteam, client, django_capture_on_commit_callbacks
+):
+    client.force_login(vteam["cam"])
+    url = reverse("accounts:team_note", args=[vteam["hq"].pk])
+    bad = client.post(url, {"kind": "memo", "title": "", "body": "x"})
+    assert bad.status_code == 200 and set(bad.context["note_form"].errors) == {"kind", "title"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"kind": "plan", "title": "拜访计划", "body": "下周走访"})
+    assert response.status_code == 302
+    client.force_login(vteam["sz_am"])
+    page = client.get(reverse("accounts:team", args=[vteam["hq"].pk]))
+    assert "拜访计划" in page.content.decode() and not page.context["can_post"]
+    bell = client.get(reverse("web:notification_bell"))
+    assert 'id="notification-count">1<' in bell.content.decode()
+    notification = Notification.objects.get(recipient=vteam["sz_am"])
+    opened = client.post(reverse("web:notification_read", args=[notification.pk]))
+    assert opened.status_code == 302 and opened["Location"] == notification.url
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+
+
+def test_notifications_are_private(vteam, client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        do_post_team_note(vteam["hq"], kind="note", title="t", body="b", actor=vteam["cam"])
+    theirs = Notification.objects.get(recipient=vteam["sz_am"])
+    client.force_login(vteam["gd_am"])
+    assert client.post(reverse("web:notification_read", args=[theirs.pk])).status_code == 404
+    page = client.get(reverse("web:notifications"))
+    assert [n.recipient_id for n in page.context["notifications"]] == [vteam["gd_am"].pk]
+    client.post(reverse("web:notifications_read_all"))
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+    assert not Notification.objects.filter(recipient=vteam["gd_am"], read_at=None).exists()
+
+
+# ---------------------------------------------------------------- scope of the team page
+
+
+def page(client, user, customer):
+    client.force_login(user)
+    return client.get(reverse("accounts:team", args=[customer.pk]))
+
+
+@pytest.mark.parametrize("who", ["sz_am", "cam", "gd_im", "presales", "grp_sc"])
+def test_members_and_group_managers_see_the_whole_team(vteam, client, who):
+    response = page(client, vteam[who], vteam["hq"])
+    assert response.status_code == 200 and response.context["full_view"]
+    content = response.content.decode()
+    for code in ("C001.BJ", "C001.GD.SZ.NS", "C001.GD"):
+        assert code in content
+    assert len(response.context["gaps"]) == 3
+
+
+def test_province_staff_see_only_their_province_part(vteam, client):
+    response = page(client, vteam["gd_sc"], vteam["hq"])
+    assert response.status_code == 200 and not response.context["full_view"]
+    content = response.content.decode()
+    assert "C001.GD.SZ.NS" in content and "C001.BJ" not in content
+    assert [lv.unit.code for lv in response.context["levels"]] == ["GD"]
+    assert "grp_im" not in content and "集团行业经理" not in content
+    assert [g.node.code for g in response.context["gaps"]] == ["C001.GD.SZ.NS"]
+    assert response.context["notes"] == []
+    # 北京's staff: only the 北京 branch and its gaps.
+    response = page(client, vteam["bj_sc"], vteam["hq"])
+    content = response.content.decode()
+    assert "C001.BJ" in content and "C001.GD" not in content
+    assert sorted(g.kind for g in response.context["gaps"]) == [GAP_NO_AM, GAP_NO_INDUSTRY_MANAGER]
+
+
+def test_outsiders_get_404(vteam, client):
+    assert page(client, vteam["gz_am"], vteam["hq"]).status_code == 404
+    client.force_login(vteam["gz_am"])
+    assert client.get(reverse("accounts:team", args=[999999])).status_code == 404
+    assert (
+        client.post(
+            reverse("accounts:team_note", args=[vteam["hq"].pk]), {"kind": "note"}
+        ).status_code
+        == 404
+    )
+
+
+def test_a_branch_leads_to_its_hq_team(vteam, client):
+    response = page(client, vteam["sz_am"], vteam["ns"])
+    assert response.status_code == 302
+    assert response["Location"] == (
+        reverse("accounts:team", args=[vteam["hq"].pk]) + f"#node-{vteam['ns'].pk}"
+    )
+
+
+def test_team_page_query_budget(vteam, client, admin, django_assert_max_num_queries):
+    for i in range(6):
+        do_post_team_note(vteam["hq"], kind="note", title=f"n{i}", body="b", actor=vteam["cam"])
+    client.force_login(vteam["grp_sc"])
+    url = reverse("accounts:team", args=[vteam["hq"].pk])
+    client.get(url)
+    with django_assert_max_num_queries(20):
+        response = client.get(url)
+    assert response.status_code == 200 and len(response.context["notes"]) == 6
+
+
+# ---------------------------------------------------------------- my customers
+
+
+def test_my_customers_lists_the_chiefs_hqs_with_team_health(vteam, client, admin):
+    make_customer("C002", vteam["units"]["HQ.FIN.bank"], actor=admin, name="乙银行")
+    client.force_login(vteam["cam"])
+    response = client.get(reverse("accounts:my_customers"))
+    assert response.status_code == 200 and response.context["mode"] == "chief"
+    (row,) = response.context["rows"]
+    assert (row["code"], row["branches"], row["provinces"], row["gaps"]) == ("C001", 4, 2, 3)
+
+
+def test_my_customers_for_a_manager_and_for_nobody(
+    vteam, client, admin, django_assert_max_num_queries
+):
+    make_customer("C002", vteam["units"]["GD.FIN.bank"], actor=admin, name="乙银行")
+    client.force_login(vteam["gd_sc"])
+    with django_assert_max_num_queries(18):
+        response = client.get(reverse("accounts:my_customers") + "?sort=-gaps")
+    assert response.context["mode"] == "manager"
+    assert [r["code"] for r in response.context["rows"]] == ["C002"]
+    only_gaps = client.get(reverse("accounts:my_customers") + "?gaps=1")
+    assert [r["code"] for r in only_gaps.context["rows"]] == ["C002"]  # no chief AM: a gap
+    client.force_login(vteam["sz_am"])
+    response = client.get(reverse("accounts:my_customers"))
+    assert response.context["mode"] == "none" and b"mine-empty" in response.content
