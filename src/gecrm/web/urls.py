@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import notifications, views
 
 app_name = "web"
 urlpatterns = [
@@ -23,6 +23,18 @@ urlpatterns = [
         "customers/<str:code>/contacts/<int:pk>/edit/",
         views.ContactEditView.as_view(),
         name="contact_edit",
+    ),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/bell/", notifications.notification_bell, name="notification_bell"),
+    path(
+        "notifications/read-all/",
+        notifications.notification_read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "notifications/<int:pk>/read/",
+        notifications.notification_read,
+        name="notification_read",
     ),
     path("products/", views.ProductListView.as_view(), name="product_list"),
     path("products/add/", views.ProductEditView.as_view(), name="product_add"),
