@@ -6,6 +6,7 @@ import sys
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from gecrm.kpi import engine
 from gecrm.kpi.models import Computation
@@ -37,7 +38,7 @@ def test_kpi_compute_all_months_with_facts(world):
 
 
 def test_kpi_compute_all_without_facts(db):
-    with pytest.raises(CommandError, match="import billing first"):
+    with translation.override("en"), pytest.raises(CommandError, match="import billing first"):
         run("kpi", "compute", "--all")
 
 
