@@ -153,6 +153,13 @@ def hq_customers():
     return Customer._base_manager.filter(parent__isnull=True, segment__in=VERTICAL_SEGMENTS)
 
 
+def _trees_q(root_codes: list[str]) -> Q:
+    """Customers in the trees of these top-level customers: an indexed path range each, so the
+    database reads those trees instead of testing every customer."""
+    vendor = connections[Customer._base_manager.db].vendor
+    return reduce(operator.or_, [subtree_q("path", f"/{code}/", vendor) for code in root_codes])
+
+
 def covered_hq(day: datetime.date):
     """HQ customers covered by a vertical team on `day` (see the module doc), unscoped."""
     return (
@@ -222,7 +229,8 @@ def coverage(user, year: int, *, today: datetime.date | None = None) -> Coverage
         return queryset if scope is None else queryset.filter(scope)
 
     # HQ customers and covered ones, by segment: one query.
-    covered_codes = covered_hq(day).values("code")
+    # Decided once (over whole trees), then reused by code: the Exists tests run one time.
+    covered_codes = sorted(covered_hq(day).values_list("code", flat=True))
     rows = (
         in_scope(hq_customers())
         .values("segment")
@@ -243,6 +251,8 @@ def coverage(user, year: int, *, today: datetime.date | None = None) -> Coverage
     # Where the teams work: branches of covered HQ customers served by an AM, by province
     # and by prefecture of their owning unit (depth 1 and 2 of the org tree).
     parts = in_scope(served_branches(day).filter(root__in=covered_codes))
+    if covered_codes:
+        parts = parts.filter(_trees_q(covered_codes))
     province = Case(
         When(org_unit__depth__gte=1, then=path_code("org_unit__path", 1)), default=Value("")
     )
@@ -368,6 +378,7 @@ def team_rows(user, day: datetime.date, *, segment: str = "", query: str = "") -
     )
     aggregates = (
         branches.filter(root__in=list(rows))
+        .filter(_trees_q(list(rows)))
         .annotate(is_served=Case(When(served, then=Value(1)), default=Value(0),
                                  output_field=IntegerField()))
         .annotate(served_province=Case(When(served, then=province), default=None))
