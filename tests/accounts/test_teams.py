@@ -422,3 +422,61 @@ def test_my_customers_for_a_manager_and_for_nobody(
     client.force_login(vteam["sz_am"])
     response = client.get(reverse("accounts:my_customers"))
     assert response.context["mode"] == "none" and b"mine-empty" in response.content
+
+
+# ---------------------------------------------------------------- the assignments import
+
+
+def import_rows(tmp_path, actor, rows):
+    from gecrm.core.importing import run_import
+
+    from ..imports.helpers import write_file
+
+    header = ["customer_code", "username", "role", "start", "end"]
+    path = write_file(tmp_path, "csv", header, rows)
+    return run_import("assignments", path, actor=actor)
+
+
+def test_the_import_keeps_the_chief_am_rules(vteam, admin, tmp_path):
+    before = list(Assignment.objects.order_by("pk").values_list("pk", "end"))
+    result = import_rows(
+        tmp_path,
+        admin,
+        [
+            ["C001.GD", "cam2", "chief_am", "2025-01-01", ""],  # a branch
+            ["C001", "plain", "chief_am", "2023-01-01", "2023-06-30"],  # no post
+            ["C001", "cam2", "chief_am", "2025-01-01", ""],  # overlaps cam's
+            ["C001", "sz_am", "am", "2025-01-01", ""],  # fine on its own
+        ],
+    )
+    assert {(i.row, i.column) for i in result.errors} == {
+        (2, "customer_code"),
+        (3, "username"),
+        (4, "start"),
+    }
+    assert "cam" in next(i.message for i in result.errors if i.row == 4)
+    assert list(Assignment.objects.order_by("pk").values_list("pk", "end")) == before
+
+
+def test_the_import_hands_over_by_ending_then_starting(vteam, admin, tmp_path):
+    result = import_rows(
+        tmp_path,
+        admin,
+        [
+            ["C001", "cam", "chief_am", SINCE.isoformat(), "2025-06-30"],
+            ["C001", "cam2", "chief_am", "2025-07-01", ""],
+        ],
+    )
+    assert result.ok, result.errors
+    assert active_chiefs(vteam["hq"], datetime.date(2025, 6, 30)) == ["cam"]
+    assert active_chiefs(vteam["hq"], datetime.date(2025, 7, 1)) == ["cam2"]
+    # Two chief AMs for overlapping periods in one file: refused.
+    result = import_rows(
+        tmp_path,
+        admin,
+        [
+            ["C001", "cam", "chief_am", "2020-01-01", "2020-12-31"],
+            ["C001", "cam2", "chief_am", "2020-06-01", "2020-06-30"],
+        ],
+    )
+    assert [(i.row, i.column) for i in result.errors] == [(3, "start")]

@@ -25,6 +25,7 @@ from gecrm.core.importing import (
 )
 from gecrm.core.models import ObjectChange
 from gecrm.customers.models import Customer
+from gecrm.org.choices import Post
 
 from .actions import announce_change
 from .choices import Role
@@ -109,11 +110,19 @@ class AssignmentImporter(Importer):
 
     def check(self) -> None:
         customers = self.scoped(Customer, "change").filter(code__in=self.customer_codes)
-        self.customer_ids = dict(customers.values_list("code", "id"))
+        self.customer_ids = {}
+        branch_codes = set()
+        for code, pk, parent_id in customers.values_list("code", "id", "parent_id"):
+            self.customer_ids[code] = pk
+            if parent_id is not None:
+                branch_codes.add(code)
         users = get_user_model().objects.filter(
             username__in=self.usernames, staff__isnull=False, is_active=True
         )
         self.user_ids = dict(users.values_list("username", "id"))
+        chief_posts = set(
+            users.filter(staff__posts__post=Post.CHIEF_AM).values_list("username", flat=True)
+        )
         keys: dict[tuple, int] = {}
         resolved = []
         for record in self.records:
@@ -124,6 +133,28 @@ class AssignmentImporter(Importer):
                 ok = False
             if username not in self.user_ids:
                 self.issue(row, "username", username, _("Unknown username (or not staff)."))
+                ok = False
+            if role == Role.CHIEF_AM and customer_code in branch_codes:
+                self.issue(
+                    row,
+                    "customer_code",
+                    customer_code,
+                    _(
+                        "A branch has no chief account manager: assign the chief account "
+                        "manager to its headquarters customer."
+                    ),
+                )
+                ok = False
+            if role == Role.CHIEF_AM and username in self.user_ids and username not in chief_posts:
+                self.issue(
+                    row,
+                    "username",
+                    username,
+                    _(
+                        "Does not hold the chief account manager post: give them the post first "
+                        "(staff import)."
+                    ),
+                )
                 ok = False
             key = (customer_code, username, role, start)
             if key in keys:
@@ -147,7 +178,55 @@ class AssignmentImporter(Importer):
         self.existing: dict[tuple, list[Assignment]] = {}
         for a in existing:
             self.existing.setdefault((a.customer_id, a.user_id, a.role), []).append(a)
+        # Every chief AM assignment (anyone's) of the HQ customers the file names a chief AM for:
+        # an HQ customer has one chief AM at a time.
+        chief_customers = {self.customer_ids[r[1]] for r in self.records if r[3] == Role.CHIEF_AM}
+        self.chiefs: dict[int, list[Assignment]] = {}
+        for a in Assignment.objects.filter(
+            customer_id__in=chief_customers, role=Role.CHIEF_AM
+        ).select_related("user"):
+            self.chiefs.setdefault(a.customer_id, []).append(a)
+        self.planned_ends: dict[int, datetime.date | None] = {}
+        for _row, customer_code, username, role, start, end in self.records:
+            if role != Role.CHIEF_AM:
+                continue
+            key = (self.customer_ids[customer_code], self.user_ids[username], role)
+            for a in self.existing.get(key, []):
+                if (start is not None and a.start == start) or (
+                    start is None and a.is_active(self.today)
+                ):
+                    self.planned_ends[a.pk] = end
         self.classify()
+
+    def chief_overlap(self, customer_id, user_id, start, end, *, exclude=None):
+        """Another person's chief AM assignment of the customer overlapping [start, end]."""
+        last = datetime.date.max
+        for other in self.chiefs.get(customer_id, []):
+            if other is exclude or other.user_id == user_id:
+                continue
+            # An end date the same file sets counts (a handover: one row ends, one starts).
+            other_end = self.planned_ends.get(other.pk, other.end) if other.pk else other.end
+            if other.start <= (end or last) and (other_end or last) >= start:
+                return other
+        return None
+
+    def username_of(self, assignment) -> str:
+        for username, pk in self.user_ids.items():
+            if pk == assignment.user_id:
+                return username
+        return assignment.user.username
+
+    def chief_issue(self, row, start, other) -> None:
+        self.issue(
+            row,
+            "start",
+            start.isoformat() if start else "",
+            _(
+                "Overlaps the chief account manager assignment of %(username)s from %(start)s: an "
+                "HQ customer has one chief account manager at a time (end that one first)."
+            )
+            % {"username": self.username_of(other), "start": other.start.isoformat()},
+        )
 
     def classify(self) -> None:
         """New assignments, end dates to change and unchanged rows; overlaps are problems."""
@@ -165,8 +244,15 @@ class AssignmentImporter(Importer):
             if match is not None:
                 if match.end == end:
                     self.unchanged += 1
-                else:
-                    self.to_end.append((match, end))
+                    continue
+                if role == Role.CHIEF_AM:
+                    other = self.chief_overlap(
+                        match.customer_id, match.user_id, match.start, end, exclude=match
+                    )
+                    if other is not None:
+                        self.chief_issue(row, match.start, other)
+                        continue
+                self.to_end.append((match, end))
                 continue
             new = Assignment(
                 customer_id=self.customer_ids[customer_code],
@@ -189,6 +275,12 @@ class AssignmentImporter(Importer):
                     % {"start": overlap.start.isoformat()},
                 )
                 continue
+            if role == Role.CHIEF_AM:
+                other = self.chief_overlap(new.customer_id, new.user_id, new.start, end)
+                if other is not None:
+                    self.chief_issue(row, start, other)
+                    continue
+                self.chiefs.setdefault(new.customer_id, []).append(new)
             held.append(new)
             self.to_create.append(new)
 
