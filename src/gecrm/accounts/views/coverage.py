@@ -13,7 +13,6 @@
   stale save answers 409 with nothing written.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -24,20 +23,14 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from gecrm.core.exceptions import StaleObjectError
 from gecrm.core.views import add_validation_errors, render_conflict
 from gecrm.customers.choices import Segment
 from gecrm.kpi.actions import attainment
-from gecrm.kpi.forms import PercentField
 
-from ..actions import (
-    ROLLOUT_TARGET_FIELDS,
-    do_create_rollout_target,
-    do_update_rollout_target,
-)
+from ..actions import ROLLOUT_TARGET_FIELDS, do_create_rollout_target, do_update_rollout_target
 from ..alignment import MISSING, alignment
 from ..coverage import (
     VERTICAL_SEGMENTS,
@@ -49,6 +42,7 @@ from ..coverage import (
     target_for,
     team_rows,
 )
+from ..coverage_forms import RolloutTargetForm
 from ..models import RolloutTarget
 
 PER_PAGE_CHOICES = (25, 50, 100)
@@ -329,25 +323,6 @@ def _state(subject, place) -> str:
 
 
 # ---------------------------------------------------------------- rollout targets
-
-
-class RolloutTargetForm(forms.Form):
-    """A year's rollout targets; the alignment shares typed as percentages (50 = 50%)."""
-
-    covered_customers = forms.IntegerField(label=gettext_lazy("HQ customers covered"), min_value=0)
-    provinces = forms.IntegerField(label=gettext_lazy("Provinces taking part"), min_value=0)
-    prefectures = forms.IntegerField(label=gettext_lazy("Prefectures taking part"), min_value=0)
-    aligned_provinces = PercentField(label=gettext_lazy("Provinces aligned (%)"))
-    aligned_prefectures = PercentField(label=gettext_lazy("Prefectures aligned (%)"))
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("aligned_provinces", "aligned_prefectures"):
-            self.fields[name].required = True
-
-    def target_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in ROLLOUT_TARGET_FIELDS}
 
 
 @login_required
