@@ -36,6 +36,14 @@ def test_covered_needs_an_active_chief_am_and_a_branch_am(world):
     assert sorted(covered_hq(today).values_list("code", flat=True)) == ["C1", "C5"]
 
 
+def test_a_chief_am_without_the_post_does_not_count(world, admin):
+    from gecrm.org.actions import do_update_staff
+
+    staff = world["chief2"].staff
+    do_update_staff(staff, {"posts": ["am"]}, expected_version=staff.version, actor=admin)
+    assert list(covered_hq(world["today"]).values_list("code", flat=True)) == ["C1"]
+
+
 def test_headline_figures_for_the_company(world, admin):
     figures = coverage(admin, world["today"].year)
     assert figures.everything

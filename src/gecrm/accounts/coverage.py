@@ -6,7 +6,8 @@ Definitions (also the coverage page's help text):
   `gov`, 金融 `fin`, 大企业 `ent`. DOMAIN.md §1 and §3: the chief-account-manager system and its
   vertical teams belong to the vertical sales organisation; SME and clustered customers are
   served horizontally by marketing grids, so they are neither counted nor targeted here.
-- **Covered** on a day: the HQ customer has an active `chief_am` assignment that day *and* at
+- **Covered** on a day: the HQ customer has an active `chief_am` assignment that day (held by
+  staff who still hold the `chief_am` post) *and* at
   least one branch (a descendant at any depth) with an active `am` assignment — a chief AM
   linked to branch account managers is a team (seed: "every chief AM linked to the branch AMs
   of their customer"). A chief AM alone, ended or future assignments do not count.
@@ -64,7 +65,7 @@ from gecrm.access.scopes import (
 from gecrm.customers.choices import Segment
 from gecrm.customers.models import Customer
 from gecrm.kpi.models import Computation, GroupMonth
-from gecrm.org.choices import OrgUnitKind
+from gecrm.org.choices import OrgUnitKind, Post
 from gecrm.org.models import OrgUnit, Staff
 
 from .choices import Role
@@ -162,11 +163,9 @@ def _trees_q(root_codes: list[str]) -> Q:
 
 def covered_hq(day: datetime.date):
     """HQ customers covered by a vertical team on `day` (see the module doc), unscoped."""
-    return (
-        hq_customers()
-        .filter(Exists(_active(Role.CHIEF_AM, day)))
-        .filter(code__in=served_branches(day).values("root"))
-    )
+    # Only staff holding the chief AM post qualify (a post can be withdrawn after assigning).
+    chief = _active(Role.CHIEF_AM, day).filter(user__staff__posts__post=Post.CHIEF_AM)
+    return hq_customers().filter(Exists(chief)).filter(code__in=served_branches(day).values("root"))
 
 
 def _scope(user):
