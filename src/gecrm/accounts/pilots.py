@@ -267,9 +267,12 @@ def _any(qs) -> Q:
     return combined
 
 
-def program_progress(program: Program, user=None, month: int | None = None) -> Progress:
+def program_progress(
+    program: Program, user=None, month: int | None = None, *, phases=None, units=None
+) -> Progress:
     """The programme's progress in `month` (default: the latest computed month) as `user` may
-    see it: for the programme, each phase (and the pilots without one) and each pilot unit."""
+    see it: for the programme, each phase (and the pilots without one) and each pilot unit.
+    `phases` and `units` (ordered) save their queries when the caller has them already."""
     if month is None:
         month = engine.latest_month()
     pilots = list(
@@ -277,8 +280,10 @@ def program_progress(program: Program, user=None, month: int | None = None) -> P
         .order_by()
         .values_list("customer_id", "customer__path", "org_unit__path", "phase_id")
     )
-    phases = list(program.phases.order_by("number"))
-    units = list(program.units.order_by("path"))
+    if phases is None:
+        phases = list(program.phases.order_by("number"))
+    if units is None:
+        units = list(program.units.order_by("path"))
     sums_of: dict[int, Sums] = {}
     industry_of: dict[int, str] = {}
     by_industry = {}

@@ -210,9 +210,9 @@ def program_detail(request, code):
     table = pilot_table(program, user)
     for column in table.columns:
         column.short = short_name(column.name)
-    progress = program_progress(program, user)
     phases = list(program.phases.order_by("number"))
     units = list(program.units.order_by("path"))
+    progress = program_progress(program, user, phases=phases, units=units)
     statuses = targets_with_actuals(program, progress, user)
     phase_counts = {row.key: row.customers for row in progress.phases}
     for phase in phases:
