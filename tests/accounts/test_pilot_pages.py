@@ -275,3 +275,13 @@ def test_another_province_sees_only_its_own_pilots(client, program, org, admin):
     response = detail(client)
     assert response.context["table"].total == 1
     assert {p.customer.code for p in response.context["page"].object_list} == {"C003"}
+
+
+def test_targets_are_deleted_with_their_version(client, admin, program):
+    client.force_login(admin)
+    target = ProgramTarget.objects.get(program=program)
+    url = reverse("accounts:program_target_delete", args=["P1", target.pk])
+    assert client.post(url, {"version": target.version + 1}).status_code == 409
+    assert ProgramTarget.objects.filter(pk=target.pk).exists()
+    assert client.post(url, {"version": target.version}).status_code == 302
+    assert not ProgramTarget.objects.filter(pk=target.pk).exists()
