@@ -57,6 +57,14 @@ def test_percentages_per_subject_and_level(matrix):
     assert matrix.prefectures_fully_aligned == 1  # 深圳
 
 
+def test_prefectures_by_province(matrix):
+    rows = {row["province"].code: row for row in matrix.prefectures_by_province()}
+    assert (rows["GD"]["prefectures"], rows["GD"]["fully_aligned"]) == (2, 1)
+    assert rows["GD"]["share"] == Decimal("0.5000")  # 深圳 3 of 3, 广州 0 of 3
+    assert rows["JS"]["share"] == Decimal("0.1667")  # 南京's 金融 centre: 1 of 6
+    assert (rows["BJ"]["prefectures"], rows["BJ"]["share"]) == (0, None)
+
+
 def test_a_new_unit_closes_a_gap(org, admin, matrix):
     from .coverage_world import unit
 

@@ -154,6 +154,28 @@ class Alignment:
     def prefectures_fully_aligned(self) -> int:
         return self._fully(self.prefectures, "prefectures")
 
+    def prefectures_by_province(self) -> list[dict]:
+        """Per province: its prefectures, how many have every counterpart, and the share of
+        aligned (subject, prefecture) pairs — where a province's prefectures lag."""
+        result = []
+        for province in self.provinces:
+            places = [p for p in self.prefectures if p.province_code == province.code]
+            pairs = aligned = fully = 0
+            for place in places:
+                states = [s.prefectures[place.code] for s in self.subjects]
+                pairs += len(states)
+                aligned += sum(1 for state in states if state != MISSING)
+                fully += bool(states) and all(state != MISSING for state in states)
+            result.append(
+                {
+                    "province": province,
+                    "prefectures": len(places),
+                    "fully_aligned": fully,
+                    "share": _share(aligned, pairs),
+                }
+            )
+        return result
+
     def subject(self, code: str) -> Subject | None:
         return next((s for s in self.subjects if s.code == code), None)
 

@@ -253,6 +253,9 @@ def alignment_page(request):
                           kind="line", dashed=True),
         ],
     }  # fmt: skip
+    by_province = matrix.prefectures_by_province()
+    for row in by_province:
+        row["light"] = attainment(target.aligned_prefectures, row["share"])
     return render(
         request,
         "accounts/alignment.html",
@@ -263,6 +266,7 @@ def alignment_page(request):
             "matrix": matrix,
             "target": target,
             "rows": rows,
+            "by_province": by_province,
             "chart": chart,
             "province_light": attainment(target.aligned_provinces, matrix.province_share),
             "prefecture_light": attainment(target.aligned_prefectures, matrix.prefecture_share),
