@@ -480,3 +480,23 @@ def test_the_import_hands_over_by_ending_then_starting(vteam, admin, tmp_path):
         ],
     )
     assert [(i.row, i.column) for i in result.errors] == [(3, "start")]
+
+
+def test_a_province_manager_counts_only_their_part_and_hands_over_their_hqs(vteam, client, admin):
+    provincial = make_customer("C003", vteam["units"]["GD.FIN.bank"], actor=admin, name="粤银行")
+    make_customer("C003.BJ", vteam["units"]["BJ"], parent=provincial, actor=admin)
+    make_customer("C003.SZ", vteam["units"]["GD.SZ"], parent=provincial, actor=admin)
+    client.force_login(vteam["gd_sc"])
+    response = client.get(reverse("accounts:my_customers"))
+    (row,) = response.context["rows"]
+    # The 北京 branch is outside 广东's scope: neither counted nor its gaps.
+    assert (row["code"], row["branches"], row["provinces"]) == ("C003", 1, 1)
+    assert row["gap_kinds"] == ["no_am", "no_chief_am"]
+    page = client.get(reverse("accounts:team", args=[provincial.pk]))
+    assert page.context["handover_form"] is not None
+    response = client.post(
+        reverse("accounts:team_handover", args=[provincial.pk]),
+        {"new_manager": "cam2", "on": "2026-01-01", "current": "", "version": ""},
+    )
+    assert response.status_code == 302
+    assert active_chiefs(provincial, datetime.date(2026, 1, 1)) == ["cam2"]

@@ -96,6 +96,7 @@ class Node:
     org_unit: Unit
     level: str  # group, province, prefecture or district: the owning unit's administrative level
     province: Unit | None
+    admin_code: str = ""  # the code of that administrative unit (深圳's for its bank team)
     people: dict[str, list[Member]] = field(default_factory=dict)
     children: list[Node] = field(default_factory=list)
     visible: bool = True  # False: shown only as the way to a visible node (no people)
@@ -163,8 +164,8 @@ class Team:
 
     @property
     def prefectures(self) -> set[str]:
-        """Codes of the prefecture-level units owning a node (a district counts for its own)."""
-        return {n.org_unit.code for n in self.nodes if n.level == OrgUnitKind.PREFECTURE}
+        """Codes of the prefectures where a node is owned (by the prefecture or a unit in it)."""
+        return {n.admin_code for n in self.nodes if n.level == OrgUnitKind.PREFECTURE}
 
     def members(self) -> list[Member]:
         """Everyone on the team, each person once (their first role in tree/level order)."""
@@ -345,6 +346,7 @@ def derive_teams(hqs, *, day: datetime.date | None = None) -> dict[int, Team]:
             org_unit=unit,
             level=admin.kind if admin else "",
             province=province_of(unit_path),
+            admin_code=admin.code if admin else "",
         )
         nodes_by_id[pk] = node
         if parent_id is None:

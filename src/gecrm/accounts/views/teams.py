@@ -12,17 +12,17 @@ Who sees what (the access rules of `access.scopes`, applied to the derived team)
   HQ customer (`can_handover`): the group's for every HQ, a province's for the HQs it owns.
 """
 
-import datetime
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -146,7 +146,7 @@ class HandoverForm(forms.Form):
 
 def _handover_form(hq, current, data=None):
     initial = {
-        "on": datetime.date.today(),
+        "on": timezone.localdate(),
         "current": current.pk if current else None,
         "version": current.version if current else None,
     }
@@ -184,7 +184,7 @@ def _render_team(request, customer, hq, team, full, member, *, note_form=None, h
     user = request.user
     chief = team.chief
     can_post = chief is not None and chief.user_id == user.pk
-    allowed_handover = full and can_handover(user, hq)
+    allowed_handover = can_handover(user, hq)
     current = current_chief_assignment(hq) if allowed_handover else None
     notes = []
     if full:
@@ -253,7 +253,7 @@ def team_note(request, pk):
 @require_POST
 def team_handover(request, pk):
     customer, hq, derived, full, member = _team_for(request, pk)
-    if not (full and can_handover(request.user, hq)):
+    if not can_handover(request.user, hq):
         raise PermissionDenied(
             _("Only administrators and the sales managers of the customer hand it over.")
         )
@@ -300,7 +300,7 @@ def _my_hqs(user) -> tuple[list[Customer], str]:
     """The HQ customers the user leads as chief AM; for a manager without any, the top-level
     customers of the vertical segments (党政军, 金融, 大企业: the HQs) in their scope, at most
     MANAGER_LIST_LIMIT."""
-    today = datetime.date.today()
+    today = timezone.localdate()
     led = list(
         Customer._base_manager.filter(
             parent__isnull=True,
@@ -325,6 +325,22 @@ def _my_hqs(user) -> tuple[list[Customer], str]:
         .order_by("code")[:MANAGER_LIST_LIMIT]
     )
     return hqs, "manager"
+
+
+def _restrict_teams(user, hqs, teams) -> None:
+    """A manager's list counts only the branches (and gaps) in their data scope: one query."""
+    if user.is_superuser or grant_of(user).everything or not hqs:
+        return
+    vendor = connections[Customer.objects.db].vendor
+    in_trees = Q()
+    for hq in hqs:
+        in_trees |= subtree_q("path", hq.path, vendor)
+    visible = set(
+        Customer.objects.restrict(user, "view").filter(in_trees).values_list("pk", flat=True)
+    )
+    for team in teams.values():
+        if any(node.pk not in visible for node in team.nodes):
+            team.restrict_to(visible)
 
 
 def _group_months(user, hq_ids):
@@ -355,6 +371,8 @@ def my_customers(request):
     user = request.user
     hqs, mode = _my_hqs(user)
     teams = derive_teams(hqs)
+    if mode == "manager":
+        _restrict_teams(user, hqs, teams)
     month, money = _group_months(user, [h.pk for h in hqs])
     rows = []
     total = Sums()
@@ -371,11 +389,11 @@ def my_customers(request):
                 "name": hq.name,
                 "industry": Industry(hq.industry).label if hq.industry else "",
                 "chief": chief,
-                "branches": len(team.branches),
+                "branches": sum(1 for n in team.branches if n.visible),
                 "provinces": len(team.provinces),
                 "prefectures": len(team.prefectures),
-                "gaps": len(team.gaps()),
-                "gap_kinds": sorted({g.kind for g in team.gaps()}),
+                "gaps": len(team.gaps(visible_only=True)),
+                "gap_kinds": sorted({g.kind for g in team.gaps(visible_only=True)}),
                 "members": len(team.members()),
                 "revenue_ytd": sums.revenue_ytd if sums else None,
                 "growth": sums.growth if sums else None,
