@@ -320,3 +320,24 @@ def test_dashboard_queries_do_not_grow_with_teams(client, admin, world):
         response = client.get(COVERAGE)
     assert len(rows_of(response)) == 5
     assert len(after) == len(before)
+
+
+def test_a_province_counts_its_part_of_a_team(client, admin, world):
+    """C7 (owned in 广东) gets a chief AM and a 北京 branch: 广东's sales controller sees C7 with
+    its 广东 part only — one branch, one province, gaps of the group and 广东 levels — while the
+    administrator sees the whole team."""
+    from gecrm.accounts.actions import do_assign
+
+    do_assign(world["C7"], world["chief1"], "chief_am", actor=admin, source="test")
+    branch = testing.make_customer(
+        "C7.BJ", world["C1.BJ"].org_unit, parent=world["C7"], actor=admin
+    )
+    do_assign(branch, world["am_bj"], "am", actor=admin, source="test")
+
+    def c7(user):
+        response = login(client, user).get(COVERAGE)
+        return next(row for row in response.context["page"].object_list if row.code == "C7")
+
+    whole, part = c7(admin), c7(world["gd_sc"])
+    assert (whole.branches, whole.provinces, whole.manager_gaps) == (2, 2, 3)
+    assert (part.branches, part.provinces, part.manager_gaps) == (1, 1, 2)
