@@ -96,6 +96,12 @@ def _unescape(value: str) -> str:
     return value
 
 
+def clean_cell(text: str) -> str:
+    """A CSV cell as the reader yields it: trimmed, our formula escape taken off."""
+    text = text.strip()
+    return _unescape(text) if text[:1] == "'" else text
+
+
 def _cell_text(value) -> str:
     """An .xlsx cell as the text a user typed: 440300.0 → "440300", True → "true"."""
     if value is None:
@@ -201,6 +207,10 @@ class RowReader:
                 yield index + 1, [_cell_text(v) for v in row]
         finally:
             workbook.close()
+
+    def close(self) -> None:
+        """Close the file before the end of the rows (the reader closes it at the end itself)."""
+        self._rows.close()
 
     def fraction(self) -> float:
         return min(self._done_fraction, 1.0)

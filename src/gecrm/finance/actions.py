@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gecrm.catalog.models import Product
 from gecrm.core.changes import diff, log_change, snapshot
 from gecrm.core.models import ObjectChange
+from gecrm.customers.models import Customer
 
 from .models import BatchMonth, CustomerMonth, ImportBatch, ReplacedRevenue, Revenue
 from .signals import revenue_changed
@@ -79,8 +80,10 @@ class ReplaceScope:
     customer_sql: str | None = None
     customer_params: tuple = ()
 
-    def where(self) -> tuple[str, list]:
-        rev = _table(Revenue)
+    def where(self, model=Revenue) -> tuple[str, list]:
+        """The condition on `model`'s table (the facts, or the rollup: both have `month` and
+        `customer_id`, and the scope takes or leaves a customer's month whole)."""
+        rev = _table(model)
         marks = ", ".join(str(int(m)) for m in self.months)
         parts = [f"{rev}.month IN ({marks})"]
         params: list = []
@@ -93,6 +96,25 @@ class ReplaceScope:
             parts.append(f"{rev}.customer_id IN ({self.customer_sql})")
             params.extend(self.customer_params)
         return " AND ".join(parts), params
+
+
+def _lock_references(cursor, facts_table: str) -> None:
+    """Check the facts' customers and products once each instead of a foreign key per row.
+
+    The rows are locked as a foreign key check would lock them (PostgreSQL: FOR KEY SHARE; SQLite
+    already holds the write lock), so none can go before the import commits; one deleted since
+    the file was checked fails the import (IntegrityError: nothing written, run it again).
+    """
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    for column, model in (("customer_id", Customer), ("product_id", Product)):
+        cursor.execute(f"SELECT COUNT(DISTINCT {column}) FROM {facts_table}")  # noqa: S608
+        wanted = cursor.fetchone()[0]
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {_table(model)} "  # noqa: S608
+            f"WHERE id IN (SELECT {column} FROM {facts_table}){lock}) q"
+        )
+        if cursor.fetchone()[0] != wanted:
+            raise IntegrityError(f"a {model._meta.model_name} of the file was deleted meanwhile")
 
 
 def count_in_scope(scope: ReplaceScope) -> int:
@@ -117,8 +139,8 @@ def do_replace_revenue(
     amount_cents) as a new import batch.
 
     One transaction, set-based: the replaced facts move to `ReplacedRevenue` (for rollback), the
-    new ones are inserted with the batch, the rollup of the months is rebuilt, the batch is
-    logged, and `revenue_changed` goes out once the transaction has committed.
+    new ones are inserted with the batch, the scope's rollup is rebuilt from the file's facts,
+    the batch is logged, and `revenue_changed` goes out once the transaction has committed.
     """
     rev, replaced_table = _table(Revenue), _table(ReplacedRevenue)
     months = sorted(scope.months)
@@ -168,15 +190,28 @@ def do_replace_revenue(
                 replaced = cursor.rowcount
                 cursor.execute(f"DELETE FROM {rev} WHERE {where}", params)  # noqa: S608
             step(0.35)
+            _lock_references(cursor, facts_table)
+            # In the order of the unique index (and, within a month, of the customer index).
             cursor.execute(
                 f"INSERT INTO {rev} ({columns}, batch_id) "  # noqa: S608
-                f"SELECT {columns}, %s FROM {facts_table}",
+                f"SELECT {columns}, %s FROM {facts_table} ORDER BY month, customer_id, product_id",
                 [batch.pk],
             )
-        step(0.8)
+            step(0.8)
+            # The scope's customer-months now hold exactly the file's facts: their rollup comes
+            # from the file's facts, without reading back the facts just written.
+            rollup = _table(CustomerMonth)
+            where, params = scope.where(CustomerMonth)
+            cursor.execute(f"DELETE FROM {rollup} WHERE {where}", params)  # noqa: S608
+            cursor.execute(
+                f"INSERT INTO {rollup} (customer_id, month, revenue_cents, ict_cents) "  # noqa: S608
+                "SELECT f.customer_id, f.month, SUM(f.amount_cents), "
+                "SUM(CASE WHEN p.is_ict THEN f.amount_cents ELSE 0 END) "
+                f"FROM {facts_table} f JOIN {_table(Product)} p ON p.id = f.product_id "
+                "GROUP BY f.customer_id, f.month"
+            )
         ImportBatch.objects.filter(pk=batch.pk).update(replaced=replaced)
         batch.replaced = replaced
-        rebuild_rollup(months)
         step(0.95)
         log_change(
             batch, ObjectChange.Action.CREATE, diff({}, snapshot(batch)), actor=actor,

@@ -1,24 +1,37 @@
-"""`gecrm import billing` and `gecrm export billing` (DESIGN.md "Exchange formats": billing).
+r"""`gecrm import billing` and `gecrm export billing` (DESIGN.md "Exchange formats": billing).
 
-Billing files are large (5,000,000 rows a month), so rows are never held in Python: each row is
-parsed to a compact tuple and pushed in chunks into a temporary staging table on the connection
-(COPY on PostgreSQL, executemany on SQLite). Everything else is SQL over that table: unknown
-customer and product codes, the importer's data scope, summing duplicate rows into facts,
-comparing with the facts in the database (idempotency), and the replace itself
-(`actions.do_replace_revenue`).
+Billing files are large (5,000,000 rows a month), so rows are never held in Python. They end up
+in a temporary staging table on the connection, `(row_number, month, customer_code,
+product_code, amount_cents)`, by one of two routes:
+
+- PostgreSQL and CSV (`load`): the file's bytes go straight into a table of text cells with one
+  `COPY … (FORMAT csv)`; SQL trims the cells as the Python reader does and converts the plain
+  forms (`2024-09`, `-1234.5`) into the staging table. The few rows it leaves unconverted (other
+  month or amount spellings, blanks, errors) are read back and given to `parse`, so every rule
+  and message stays in one place. A file PostgreSQL reads differently from Python's `csv`
+  (ragged or blank lines, bad UTF-8, quotes inside unquoted cells, a `\.` line) makes the COPY
+  fail or be refused, and the file is read row by row instead.
+- otherwise (SQLite, .xlsx): each row is parsed in Python to a compact tuple and pushed in chunks
+  (COPY on PostgreSQL, executemany on SQLite).
+
+Everything else is SQL over the staging table: unknown customer and product codes, the
+importer's data scope, summing duplicate rows into facts, comparing with the facts in the
+database (idempotency), and the replace itself (`actions.do_replace_revenue`).
 """
 
 import hashlib
+import logging
 import re
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.utils.translation import gettext as _
 
 from gecrm.catalog.models import Product
 from gecrm.core.exporting import Exporter, register_exporter
 from gecrm.core.importing import Importer, ImportIssue, register
 from gecrm.core.months import format_month, parse_month
+from gecrm.core.spreadsheets import clean_cell
 from gecrm.customers.models import Customer
 
 from . import actions
@@ -26,13 +39,58 @@ from .filtersets import RevenueFilterSet
 from .models import ImportBatch, Revenue
 from .money import from_cents, to_cents
 
+RAW = "finance_billing_raw"
 STAGE = "finance_billing_stage"
+FIX = "finance_billing_fix"
 FACTS = "finance_billing_facts"
 KEYS = "finance_billing_keys"
 STAGE_CHUNK = 50_000
+WORK_MEM = "128MB"
 MAX_ISSUES = 1000
 _PLAIN_MONTH = re.compile(r"\d{4}-\d{2}")
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+COPY_CHUNK = 1 << 20
+# What `str.strip()` removes (Python's whitespace), for SQL's btrim: cells are trimmed alike.
+WHITESPACE = (
+    " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+# A quote with neither a separator nor a quote on either side: inside an unquoted cell, where
+# Python's csv keeps it as text and PostgreSQL starts a quoted part. Valid CSV has none.
+_MIDCELL_QUOTE = re.compile(rb'[^,\r\n"]"[^,\r\n"]')
+
+
+BOM = b"\xef\xbb\xbf"
+logger = logging.getLogger(__name__)
+
+
+# Code points of what `str.strip()` removes, and the apostrophe of our formula escape.
+_UNCLEAN_FIRST = ", ".join(str(ord(c)) for c in WHITESPACE + "'")
+_UNCLEAN_LAST = ", ".join(str(ord(c)) for c in WHITESPACE)
+
+
+def _plain_cell(cell: str) -> str:
+    """SQL: the cell if it needs no cleaning (not blank, no white space around it, no formula
+    escape: the common case), else NULL — Python cleans it (`clean_cell`)."""
+    return (
+        f"CASE WHEN ascii({cell}) NOT IN (0, {_UNCLEAN_FIRST}) "
+        f"AND ascii(right({cell}, 1)) NOT IN ({_UNCLEAN_LAST}) THEN {cell} END"
+    )
+
+
+def _plain_cents(cell: str) -> str:
+    """SQL: the cents of a plain amount (`1234`, `-12.5`, `0.05`: as `fast_cents`), else NULL —
+    Python converts or rejects it (`to_cents`). Cheap string functions, no regular expression."""
+    return (
+        f"CASE WHEN translate({cell}, '0123456789', '') IN ('', '.', '-', '-.') "
+        f"AND position('-' in {cell}) <= 1 AND ascii(ltrim({cell}, '-')) BETWEEN 48 AND 57 "
+        f"AND (position('.' in {cell}) = 0 OR length({cell}) - position('.' in {cell}) <= 2) "
+        f"AND length({cell}) <= 16 THEN ({cell}::numeric * 100)::bigint END"
+    )
+
+
+class _NotForCopy(Exception):
+    """The file is CSV that PostgreSQL's COPY would read differently from Python's csv."""
 
 
 def fast_cents(text: str):
@@ -108,10 +166,12 @@ class BillingImporter(Importer):
 
     # --- reading
     def prepare(self) -> None:
-        with open(self.path, "rb") as f:
-            self.checksum = hashlib.file_digest(f, "sha256").hexdigest()
         with connection.cursor() as cursor:
-            for table in (STAGE, FACTS, KEYS):
+            if connection.vendor == "postgresql":
+                # Millions of rows summed and compared by hash in memory rather than on disk
+                # (the default is 4 MB); back to the default in `close`.
+                cursor.execute(f"SET work_mem = '{WORK_MEM}'")
+            for table in (RAW, STAGE, FIX, FACTS, KEYS):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {STAGE} (row_number integer, month integer, "
@@ -124,7 +184,7 @@ class BillingImporter(Importer):
         if known is None:
             if _PLAIN_MONTH.fullmatch(text) and 1 <= int(text[5:]) <= 12:
                 known = int(text[:4]) * 100 + int(text[5:])
-                if known < 190001:
+                if not 190001 <= known <= 299912:  # as `parse_month`
                     known = _("Not a month: use YYYY-MM, e.g. 2024-09.")
             else:
                 try:
@@ -196,9 +256,138 @@ class BillingImporter(Importer):
             else:
                 cursor.cursor.executemany(f"INSERT INTO {STAGE} VALUES (?, ?, ?, ?, ?)", rows)  # noqa: S608
 
+    # --- PostgreSQL: the CSV's bytes into the database with one COPY, converted by SQL
+    def load(self, reader, positions, progress):
+        if connection.vendor != "postgresql" or reader.format != "csv":
+            return None
+        cells = [f"c{i}" for i in range(len(reader.header))]
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {RAW}")
+            # COPY fills the rows in file order, so the identity numbers the file's CSV records
+            # as the Python reader does (the header is record 1).
+            columns = ", ".join(f"{c} text" for c in cells)
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {RAW} "
+                f"(row_number integer GENERATED ALWAYS AS IDENTITY, {columns})"
+            )
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                self.copy_file(cursor, cells, reader.size, progress)
+        except (DatabaseError, connection.Database.Error, _NotForCopy) as exc:
+            logger.info("billing file %s read row by row: %s", self.file_name, exc)
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE {RAW}")
+            return None  # the row-by-row reader reports what is wrong with the file, if anything
+        reader.close()
+        with transaction.atomic():
+            total = self.convert(cells, positions)
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE {RAW}")
+        self.rows = total
+        if progress:
+            progress("validate", 1.0, total)
+        return total
+
+    def copy_file(self, cursor, cells, size, progress) -> None:
+        digest = hashlib.sha256()
+        done = lines = 0
+        tail = b""
+        with (
+            open(self.path, "rb") as f,
+            cursor.cursor.copy(f"COPY {RAW} ({', '.join(cells)}) FROM STDIN (FORMAT csv)") as copy,
+        ):
+            while chunk := f.read(COPY_CHUNK):
+                digest.update(chunk)
+                data = chunk[3:] if not done and chunk.startswith(BOM) else chunk
+                window = tail + data
+                if b"\\." in window:
+                    raise _NotForCopy("a \\. line (end of data for COPY)")
+                if b'"' in data and _MIDCELL_QUOTE.search(window):
+                    raise _NotForCopy("a quote inside an unquoted cell")
+                tail = data[-2:]
+                copy.write(data)
+                done += len(chunk)
+                lines += data.count(b"\n")
+                if progress:
+                    progress("validate", 0.9 * done / (size or 1), max(lines - 1, 0))
+        self.checksum = digest.hexdigest()
+
+    def convert(self, cells: list[str], positions: list[int]) -> int:
+        """Fill the staging table from the raw cells. SQL converts the plain cells; the rows with
+        any other cell go to `parse` (`parse_leftovers`). Returns the number of data rows."""
+        month, customer, product, amount = (cells[p] for p in positions)
+        with connection.cursor() as cursor:
+            # The file's month spellings are few: Python decides each once (`month`).
+            cursor.execute(f"SELECT DISTINCT {month} FROM {RAW} WHERE row_number > 1 LIMIT 1000")  # noqa: S608
+            months = {}
+            for (text,) in cursor.fetchall():
+                if text and text == clean_cell(text) and isinstance(self.month(text), int):
+                    months[text] = self.month(text)
+            month_sql = "NULL::integer"
+            if months:
+                whens = " ".join(["WHEN %s THEN %s"] * len(months))
+                month_sql = f"CASE {month} {whens} END"
+            cursor.execute(
+                f"INSERT INTO {STAGE} SELECT row_number, {month_sql}, {_plain_cell(customer)}, "  # noqa: S608
+                f"{_plain_cell(product)}, {_plain_cents(amount)} FROM {RAW} WHERE row_number > 1",
+                [value for pair in months.items() for value in pair],
+            )
+            total = cursor.rowcount
+            leftover = (
+                "month IS NULL OR amount_cents IS NULL OR customer_code IS NULL "
+                "OR product_code IS NULL"
+            )
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {STAGE} WHERE {leftover})")  # noqa: S608
+            if cursor.fetchone()[0]:
+                total -= self.parse_leftovers(
+                    cursor,
+                    f"SELECT row_number, {', '.join(cells)} FROM {RAW} "  # noqa: S608
+                    f"WHERE row_number IN (SELECT row_number FROM {STAGE} WHERE {leftover}) "
+                    "ORDER BY row_number",
+                    positions,
+                )
+        return total
+
+    def parse_leftovers(self, cursor, sql: str, positions: list[int]) -> int:
+        """Clean and `parse` the rows SQL left unconverted, as the row-by-row reader would: it
+        converts other spellings (`2024年9月`, ` 1,234.50`) and records the issues. The staging
+        table takes the results; blank rows leave it. Returns the number of blank rows.
+        Read through a server-side cursor: there may be millions (every amount `1,234.50`)."""
+        cursor.execute(f"DROP TABLE IF EXISTS {FIX}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {FIX} (row_number integer, blank boolean, month integer, "
+            "customer_code text, product_code text, amount_cents bigint)"
+        )
+        with connection.connection.cursor(name="finance_billing_leftovers") as leftovers:
+            leftovers.execute(sql)
+            while rows := leftovers.fetchmany(STAGE_CHUNK):
+                with cursor.cursor.copy(f"COPY {FIX} FROM STDIN") as copy:
+                    for row, *raw in rows:
+                        cells = [clean_cell(value or "") for value in raw]
+                        if any(cells):
+                            record = self.parse(row, [cells[p] for p in positions])
+                            copy.write_row((row, False, *record[1:]))
+                        else:
+                            copy.write_row((row, True, None, None, None, None))
+        cursor.execute(
+            f"DELETE FROM {STAGE} WHERE row_number IN "  # noqa: S608
+            f"(SELECT row_number FROM {FIX} WHERE blank)"
+        )
+        blank = cursor.rowcount
+        cursor.execute(
+            f"UPDATE {STAGE} s SET month = f.month, customer_code = f.customer_code, "  # noqa: S608
+            "product_code = f.product_code, amount_cents = f.amount_cents "
+            f"FROM {FIX} f WHERE s.row_number = f.row_number AND NOT f.blank"
+        )
+        cursor.execute(f"DROP TABLE {FIX}")
+        return blank
+
     # --- checks by SQL over the staged file
     def check(self) -> None:
         self.flush()
+        if not self.checksum:  # (the COPY computes it as it reads the file)
+            with open(self.path, "rb") as f:
+                self.checksum = hashlib.file_digest(f, "sha256").hexdigest()
         if self.rows == 0:
             self.issue(0, "", "", _("The file has no data rows."))
             return
@@ -207,10 +396,15 @@ class BillingImporter(Importer):
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute(f"ANALYZE {STAGE}")
+            # A file of known codes (the common case) costs one pass: the facts are summed with
+            # the codes looked up. Only a file with problems is searched for unknown codes.
+            known = not self.issue_count and self.sum_facts(cursor, customers, products)
             for column, table, message in (
                 ("customer_code", customers, _("Unknown customer code.")),
                 ("product_code", products, _("Unknown product code.")),
             ):
+                if known:
+                    break
                 self.sql_issues(
                     cursor,
                     f"SELECT s.row_number, s.{column} FROM {STAGE} s WHERE s.{column} <> '' "  # noqa: S608
@@ -262,22 +456,30 @@ class BillingImporter(Importer):
             return "SELECT -1", ()
         return sql, tuple(params)
 
+    def sum_facts(self, cursor, customers, products) -> bool:
+        """Sum the staged rows into facts by month, customer and product; False if a code is
+        unknown (its rows sum under a NULL id: `check` then reports them)."""
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {FACTS} AS "  # noqa: S608
+            "SELECT s.month AS month, c.id AS customer_id, p.id AS product_id, "
+            "SUM(s.amount_cents) AS amount_cents "
+            f"FROM {STAGE} s LEFT JOIN {customers} c ON c.code = s.customer_code "
+            f"LEFT JOIN {products} p ON p.code = s.product_code "
+            "GROUP BY s.month, c.id, p.id"
+        )
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {FACTS} "  # noqa: S608
+            "WHERE customer_id IS NULL OR product_id IS NULL)"
+        )
+        return not cursor.fetchone()[0]
+
     def build_facts(self, scope_sql, scope_params) -> None:
-        customers = connection.ops.quote_name(Customer._meta.db_table)
-        products = connection.ops.quote_name(Product._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {FACTS} AS "  # noqa: S608
-                "SELECT s.month AS month, c.id AS customer_id, p.id AS product_id, "
-                "SUM(s.amount_cents) AS amount_cents "
-                f"FROM {STAGE} s JOIN {customers} c ON c.code = s.customer_code "
-                f"JOIN {products} p ON p.code = s.product_code "
-                "GROUP BY s.month, c.id, p.id"
-            )
             cursor.execute(f"DROP TABLE {STAGE}")
-            cursor.execute(
-                f"CREATE UNIQUE INDEX {FACTS}_key ON {FACTS} (month, customer_id, product_id)"
-            )
+            if connection.vendor == "sqlite":  # for `plan`'s join (PostgreSQL hashes instead)
+                cursor.execute(
+                    f"CREATE UNIQUE INDEX {FACTS}_key ON {FACTS} (month, customer_id, product_id)"
+                )
             cursor.execute(f"SELECT DISTINCT month FROM {FACTS} ORDER BY month")  # noqa: S608
             months = [row[0] for row in cursor.fetchall()]
             keys = None
@@ -301,18 +503,23 @@ class BillingImporter(Importer):
     def plan(self) -> tuple[int, int, int]:
         """Compare the file's facts with the database's, both ways, in SQL."""
         rev = connection.ops.quote_name(Revenue._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT COUNT(*), "  # noqa: S608
-                "COALESCE(SUM(CASE WHEN r.id IS NULL THEN 1 ELSE 0 END), 0), "
-                "COALESCE(SUM(CASE WHEN r.amount_cents = f.amount_cents THEN 1 ELSE 0 END), 0) "
-                f"FROM {FACTS} f LEFT JOIN {rev} r ON r.month = f.month "
-                "AND r.customer_id = f.customer_id AND r.product_id = f.product_id"
-            )
-            facts, created, unchanged = (int(v) for v in cursor.fetchone())
         # Every existing fact with a key of the file lies in the replace scope (its customer is
         # in the file, hence in the actor's scope), so the rest of the scope is what goes.
         in_scope = actions.count_in_scope(self.scope)
+        with connection.cursor() as cursor:
+            if in_scope:
+                cursor.execute(
+                    "SELECT COUNT(*), "  # noqa: S608
+                    "COALESCE(SUM(CASE WHEN r.id IS NULL THEN 1 ELSE 0 END), 0), "
+                    "COALESCE(SUM(CASE WHEN r.amount_cents = f.amount_cents THEN 1 ELSE 0 END), 0) "
+                    f"FROM {FACTS} f LEFT JOIN {rev} r ON r.month = f.month "
+                    "AND r.customer_id = f.customer_id AND r.product_id = f.product_id"
+                )
+                facts, created, unchanged = (int(v) for v in cursor.fetchone())
+            else:  # new months (or customers): nothing to compare with
+                cursor.execute(f"SELECT COUNT(*) FROM {FACTS}")  # noqa: S608
+                facts = created = cursor.fetchone()[0]
+                unchanged = 0
         self.deleted = in_scope - (facts - created)
         updated = facts - created - unchanged
         self.unchanged_file = not (created or updated or self.deleted)
@@ -352,8 +559,10 @@ class BillingImporter(Importer):
         if connection.in_atomic_block and connection.needs_rollback:
             return
         with connection.cursor() as cursor:
-            for table in (STAGE, FACTS, KEYS):
+            for table in (RAW, STAGE, FIX, FACTS, KEYS):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            if connection.vendor == "postgresql":
+                cursor.execute("RESET work_mem")
 
 
 def month_span(first: int, last: int) -> str:

@@ -95,6 +95,15 @@ class BatchMonth(models.Model):
         return f"{self.batch_id}:{self.month}"
 
 
+# The fact tables hold millions of rows written by set-based statements. Their references are
+# plain columns, not database foreign keys (`db_constraint=False`): PostgreSQL would check every
+# row of a 5,000,000-row import with a trigger at commit (most of an import's time). The writes
+# check them set-based instead — `actions.do_replace_revenue` joins the facts with the customers
+# and products it locks, rollback restores rows that referenced existing ones — and `on_delete`
+# (PROTECT) still guards deletions through the ORM.
+FACT_REFERENCE = {"db_constraint": False, "db_index": False}
+
+
 class Revenue(models.Model):
     """A fact: a customer's revenue from a product in a month (may be negative: adjustments).
 
@@ -104,16 +113,16 @@ class Revenue(models.Model):
     month = models.PositiveIntegerField(_("month"))
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+",
-        db_index=False,
+        **FACT_REFERENCE,
     )  # fmt: skip
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+",
-        db_index=False,
+        **FACT_REFERENCE,
     )  # fmt: skip
     amount_cents = models.BigIntegerField(_("amount (fen)"))
     batch = models.ForeignKey(
         ImportBatch, verbose_name=_("import batch"), on_delete=models.PROTECT, related_name="+",
-        db_index=False,
+        **FACT_REFERENCE,
     )  # fmt: skip
 
     objects = RestrictedQuerySet.as_manager()
@@ -142,15 +151,19 @@ class ReplacedRevenue(models.Model):
     `batch` is the import that replaced it; `source_batch` the one that had written it.
     """
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="+")
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     source_batch = models.ForeignKey(
-        ImportBatch, on_delete=models.PROTECT, related_name="+", db_index=False
+        ImportBatch, on_delete=models.PROTECT, related_name="+", **FACT_REFERENCE
     )
     month = models.PositiveIntegerField()
     customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, related_name="+", db_index=False
+        Customer, on_delete=models.PROTECT, related_name="+", **FACT_REFERENCE
     )
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", db_index=False)
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="+", **FACT_REFERENCE
+    )
     amount_cents = models.BigIntegerField()
 
     def __str__(self):
