@@ -173,3 +173,24 @@ def test_the_export_is_scoped(customers, org, admin, tmp_path):
     bj = make_staff("bj_sc", org["BJ"], posts=["sales_control"], actor=admin).user
     exported = export_bytes("pilots", bj).decode("utf-8-sig").splitlines()
     assert exported == ["program,customer_code,org_unit,phase"]
+
+
+def test_the_imports_page_previews_and_imports_pilots(client, customers, admin, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(admin)
+    page = client.get(reverse("imports:index"))
+    assert reverse("imports:template", args=["pilots", "csv"]) in page.content.decode()
+    text = "program,customer_code,org_unit,phase\nP9,C001,HQ,1\nP9,C002,GD,\n"
+    file = SimpleUploadedFile("pilots.csv", text.encode())
+    response = client.post(reverse("imports:index"), {"kind": "pilots", "file": file})
+    assert response.status_code == 302
+    preview = client.get(response.url)
+    assert preview.context["result"].created == 2
+    assert not Program.objects.exists()
+    token = response.url.rstrip("/").rsplit("/", 1)[-1]
+    confirmed = client.post(reverse("imports:confirm", args=[token]))
+    assert confirmed.status_code == 302
+    assert PilotCustomer.objects.filter(program__code="P9").count() == 2
