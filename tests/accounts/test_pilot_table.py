@@ -141,3 +141,57 @@ def test_progress_without_a_computed_month_counts_customers_only(program):
     assert progress.month is None
     assert progress.total.customers == 5
     assert progress.total.growth is None
+
+
+def test_targets_get_the_actuals_of_their_set(program, org, admin):
+    from gecrm.accounts.actions import do_set_program_target
+    from gecrm.accounts.pilots import targets_with_actuals
+
+    engine.compute(M)
+    one = program.phases.get(number=1)
+
+    def target(**fields):
+        return do_set_program_target(program, fields, actor=admin, source="test")
+
+    target(customers=6, beat_industry=True)
+    target(phase=one, customers=2, revenue_growth=Decimal("0.2"))
+    target(org_unit=org["GD"], ict_penetration=Decimal("0.9"))
+    target(phase=one, org_unit=org["GD"], customers=3)
+    progress = program_progress(program)
+    statuses = targets_with_actuals(program, progress)
+    by_subject = {(s.target.phase_id, s.target.org_unit_id): s for s in statuses}
+    whole = by_subject[(None, None)]
+    assert whole.actual.customers == 5
+    assert whole.customers_light == "red"  # 5 of 6 is below 90 % of the target
+    phase = by_subject[(one.pk, None)]
+    assert (phase.actual.customers, phase.customers_light, phase.growth_light) == (
+        2,
+        "green",
+        "green",
+    )
+    unit = by_subject[(None, org["GD"].pk)]
+    assert unit.actual.customers == 4 and unit.penetration_light == "red"  # 2 of 4 with ICT
+    both = by_subject[(one.pk, org["GD"].pk)]
+    # Phase 1 holds A and B; both belong to 广东 (A through its 深圳 branches).
+    assert both.actual.customers == 2 and both.customers_light == "red"
+    assert whole.beat_industry_light == "red"
+
+
+def test_a_target_needs_a_pilot_unit_of_the_programme_and_one_per_subject(program, org, admin):
+    from django.core.exceptions import ValidationError
+
+    from gecrm.accounts.actions import do_set_program_target
+
+    with pytest.raises(ValidationError) as error:
+        do_set_program_target(
+            program, {"org_unit": org["GD.GZ"], "customers": 1}, actor=admin, source="test"
+        )
+    assert "org_unit" in error.value.error_dict
+    do_set_program_target(program, {"customers": 1}, actor=admin, source="test")
+    with pytest.raises(ValidationError):
+        do_set_program_target(program, {"customers": 2}, actor=admin, source="test")
+    with pytest.raises(ValidationError) as error:
+        do_set_program_target(
+            program, {"org_unit": org["GD"], "ict_penetration": Decimal("1.5")}, actor=admin
+        )
+    assert "ict_penetration" in error.value.error_dict
