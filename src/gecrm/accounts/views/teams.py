@@ -109,7 +109,7 @@ def _team_for(request, pk):
 
 class TeamNoteForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=NoteKind.choices)
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    title = forms.CharField(label=gettext_lazy("Subject"), max_length=200)
     body = forms.CharField(
         label=gettext_lazy("Text"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -123,7 +123,7 @@ class HandoverForm(forms.Form):
         empty_label=gettext_lazy("Choose a chief account manager"),
     )
     on = forms.DateField(
-        label=gettext_lazy("From"),
+        label=gettext_lazy("Handover date"),
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=gettext_lazy("The current chief account manager serves until the day before."),
     )
@@ -216,7 +216,8 @@ def _render_team(request, customer, hq, team, full, member, *, note_form=None, h
         "segment_label": Segment(hq.segment).label if hq.segment else "",
         "provinces": [lv for lv in team.levels if lv.unit.kind == OrgUnitKind.PROVINCE],
         "prefecture_count": len(team.prefectures),
-        "kpi": _kpi_of(user, hq) if full else None,
+        # The group's money goes to whoever may see the money of its head (the KPI rule).
+        "kpi": _kpi_of(user, hq) if any(n.is_hq and n.visible for n in team.nodes) else None,
     }
     return render(request, "accounts/team.html", context)
 
