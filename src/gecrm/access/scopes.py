@@ -311,7 +311,9 @@ def group_month_rule(queryset, user, action):
 def sees_all_money(user) -> bool:
     """True when the user's financial scope is everything: whole-company aggregates (KPI
     snapshots, every import batch) are then theirs to read as stored."""
-    return customer_scope(user, VIEW_FINANCIAL) is None
+    # With the database's vendor: the unit subtree ids resolved here are cached on the grant
+    # for the user's next queries (a SQLite range would be wrong under a PostgreSQL collation).
+    return customer_scope(user, VIEW_FINANCIAL, vendor=connections["default"].vendor) is None
 
 
 @register_scope("kpi.snapshot")

@@ -1,13 +1,14 @@
 """The KPI engine: `compute(month)` turns the customer-month rollup into the month's snapshots.
 
 One transaction:
-1. delete the month's `GroupMonth` rows and write one row per top-level customer with ONE
-   set-based `INSERT … SELECT` (no Python loop over facts): segment, industry and org unit of the
-   top customer; the chief AM active on the month's last day (lowest user id if several) and
-   `covered`; YTD/PYTD revenue and ICT sums of every member of the group, read from
-   `finance.CustomerMonth`. A member's group is resolved from its materialised `path` at compute
-   time (the first code of the path), so a re-parent changes the figures from the next
-   computation on;
+1. a) sum YTD/PYTD revenue and ICT revenue of every member of every group from
+   `finance.CustomerMonth` into a temporary table (`group_sums_sql`, set-based, no Python loop
+   over facts). A member's group is resolved from its materialised `path` at compute time (the
+   first code of the path), so a re-parent changes the figures from the next computation on;
+   b) delete the month's `GroupMonth` rows and write one row per top-level customer with one
+   `INSERT … SELECT` (`group_month_sql`): segment, industry and org unit of the top customer;
+   the chief AM active on the month's last day (lowest user id if several) and `covered`; the
+   sums of a);
 2. replace the month's `Snapshot` rows for every dimension (all, segment, industry, org unit
    rolled up the tree, chief AM) with `scorecards.aggregate` — GROUP BY in SQL over the month's
    `GroupMonth` rows;
@@ -45,18 +46,63 @@ def _group_code_sql(vendor: str, path: str) -> str:
     return f"SUBSTR({path}, 2, {find}(SUBSTR({path}, 2), '/') - 1)"
 
 
-def group_month_sql(vendor: str) -> str:
-    """The INSERT … SELECT writing a month's `GroupMonth` rows.
+# The per-group sums of step 1a, a temporary table of the computing connection (dropped again
+# before the transaction ends).
+GROUP_SUMS = "kpi_group_sums"
 
-    Parameters (`_group_month_params`): month, role, last day twice, then the YTD and PYTD
-    bounds three times (revenue sums, ICT sums, the WHERE filter).
+
+def group_sums_sql(vendor: str) -> str:
+    """The CREATE TEMPORARY TABLE … AS SELECT of every group's YTD/PYTD revenue and ICT sums.
+
+    Two aggregations: the rollup's rows of both windows per customer (integer key, the big one),
+    then per group — a member's group code is computed once per customer, not once per
+    customer-month. A statement of its own (not a subquery of the INSERT) so that PostgreSQL
+    may run it with parallel workers, which it never does for an INSERT … SELECT.
+
+    Parameters (`_group_sums_params`): the YTD and PYTD bounds three times (revenue sums, ICT
+    sums, the WHERE filter).
+    """
+    customer = Customer._meta.db_table
+    rollup = CustomerMonth._meta.db_table
+    group_code = _group_code_sql(vendor, "m.path")
+    return f"""
+        CREATE TEMPORARY TABLE {GROUP_SUMS} AS
+        SELECT t.id AS group_id,
+               SUM(s.revenue_ytd) AS revenue_ytd, SUM(s.revenue_pytd) AS revenue_pytd,
+               SUM(s.ict_ytd) AS ict_ytd, SUM(s.ict_pytd) AS ict_pytd
+        FROM (
+            SELECT r.customer_id,
+                   SUM(CASE WHEN r.month BETWEEN %s AND %s THEN r.revenue_cents ELSE 0 END)
+                       AS revenue_ytd,
+                   SUM(CASE WHEN r.month BETWEEN %s AND %s THEN r.revenue_cents ELSE 0 END)
+                       AS revenue_pytd,
+                   SUM(CASE WHEN r.month BETWEEN %s AND %s THEN r.ict_cents ELSE 0 END)
+                       AS ict_ytd,
+                   SUM(CASE WHEN r.month BETWEEN %s AND %s THEN r.ict_cents ELSE 0 END)
+                       AS ict_pytd
+            FROM {rollup} r
+            WHERE (r.month BETWEEN %s AND %s) OR (r.month BETWEEN %s AND %s)
+            GROUP BY r.customer_id
+        ) s
+        JOIN {customer} m ON m.id = s.customer_id
+        JOIN {customer} t ON t.code = {group_code}
+        GROUP BY t.id
+    """  # noqa: S608 (table names and fixed fragments only; values are parameters)
+
+
+def group_month_sql(vendor: str) -> str:
+    """The INSERT … SELECT writing a month's `GroupMonth` rows from the group sums.
+
+    In group order: the (month, group) unique index (and its check against the month's rows
+    just deleted) is then written left to right — three times faster on PostgreSQL than in the
+    hash join's order at 100k groups.
+
+    Parameters (`_group_month_params`): month, role, last day twice.
     """
     q = connection.ops.quote_name
     group_month = GroupMonth._meta.db_table
     customer = Customer._meta.db_table
     assignment = Assignment._meta.db_table
-    rollup = CustomerMonth._meta.db_table
-    group_code = _group_code_sql(vendor, "m.path")
     true = "TRUE" if vendor == "postgresql" else "1"
     false = "FALSE" if vendor == "postgresql" else "0"
     return f"""
@@ -75,35 +121,22 @@ def group_month_sql(vendor: str) -> str:
             WHERE a.role = %s AND a.start <= %s AND (a.{q("end")} IS NULL OR a.{q("end")} >= %s)
             GROUP BY a.customer_id
         ) c ON c.customer_id = g.id
-        LEFT JOIN (
-            SELECT t.id AS group_id, s.revenue_ytd, s.revenue_pytd, s.ict_ytd, s.ict_pytd
-            FROM (
-            SELECT {group_code} AS group_code,
-                   SUM(CASE WHEN r.month BETWEEN %s AND %s THEN r.revenue_cents ELSE 0 END)
-                       AS revenue_ytd,
-                   SUM(CASE WHEN r.month BETWEEN %s AND %s THEN r.revenue_cents ELSE 0 END)
-                       AS revenue_pytd,
-                   SUM(CASE WHEN r.month BETWEEN %s AND %s THEN r.ict_cents ELSE 0 END)
-                       AS ict_ytd,
-                   SUM(CASE WHEN r.month BETWEEN %s AND %s THEN r.ict_cents ELSE 0 END)
-                       AS ict_pytd
-            FROM {rollup} r
-            JOIN {customer} m ON m.id = r.customer_id
-            WHERE (r.month BETWEEN %s AND %s) OR (r.month BETWEEN %s AND %s)
-            GROUP BY {group_code}
-            ) s
-            JOIN {customer} t ON t.code = s.group_code
-        ) f ON f.group_id = g.id
+        LEFT JOIN {GROUP_SUMS} f ON f.group_id = g.id
         WHERE g.parent_id IS NULL
+        ORDER BY g.id
     """  # noqa: S608 (table names and fixed fragments only; values are parameters)
 
 
-def _group_month_params(month: int) -> list:
+def _group_sums_params(month: int) -> list:
     ytd_first, ytd_last = month_utils.ytd(month)
     pytd_first, pytd_last = month_utils.pytd(month)
-    last_day = connection.ops.adapt_datefield_value(month_utils.last_day(month))
     periods = [ytd_first, ytd_last, pytd_first, pytd_last]
-    return [month, CHIEF_AM_ROLE, last_day, last_day, *periods, *periods, *periods]
+    return [*periods, *periods, *periods]
+
+
+def _group_month_params(month: int) -> list:
+    last_day = connection.ops.adapt_datefield_value(month_utils.last_day(month))
+    return [month, CHIEF_AM_ROLE, last_day, last_day]
 
 
 def compute(month: int, reason: str = "") -> Computation:
@@ -119,11 +152,16 @@ def compute(month: int, reason: str = "") -> Computation:
         with connection.cursor() as cursor:
             if vendor == "postgresql":
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, month])
-                # The aggregation sorts/hashes every group of the month: give it memory.
+                # The aggregation hashes every customer of the month: give it memory. JIT
+                # compiling the expressions costs more than it saves at a few million rows.
                 cursor.execute("SET LOCAL work_mem = '256MB'")
+                cursor.execute("SET LOCAL jit = off")
+            cursor.execute(f"DROP TABLE IF EXISTS {GROUP_SUMS}")
+            cursor.execute(group_sums_sql(vendor), _group_sums_params(month))
             GroupMonth.objects.filter(month=month).delete()
             cursor.execute(group_month_sql(vendor), _group_month_params(month))
             groups = cursor.rowcount
+            cursor.execute(f"DROP TABLE {GROUP_SUMS}")
         Snapshot.objects.filter(month=month).delete()
         month_rows = GroupMonth.objects.filter(month=month)
         now = timezone.now()
