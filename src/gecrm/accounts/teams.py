@@ -21,6 +21,7 @@ as plain data for pages, the "my customers" list and the note feed.
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.db import connections
@@ -171,8 +172,8 @@ class Team:
         """Everyone on the team, each person once (their first role in tree/level order)."""
         seen: dict[int, Member] = {}
         for node in self.nodes:
-            for _label, people in node.roles():
-                for member in people:
+            for role in NODE_ROLES:
+                for member in node.people.get(role, ()):
                     seen.setdefault(member.user_id, member)
         for level in self.levels:
             for member in level.industry_managers:
@@ -316,10 +317,12 @@ def derive_teams(hqs, *, day: datetime.date | None = None) -> dict[int, Team]:
         )
     }
 
+    @functools.cache
     def admin_of(path: str) -> Unit | None:
         admins = [units[c] for c in _codes(path) if c in units and units[c].kind in ADMINISTRATIVE]
         return admins[-1] if admins else None
 
+    @functools.cache
     def province_of(path: str) -> Unit | None:
         return next(
             (
@@ -364,8 +367,13 @@ def derive_teams(hqs, *, day: datetime.date | None = None) -> dict[int, Team]:
         if all(m.user_id != user_id for m in people):
             people.append(member)
 
+    managers_of: dict[str, list] = {}
+    for manager in managers:
+        segment, industry = manager[5], manager[6]
+        managers_of.setdefault(industry or f"segment:{segment}", []).append(manager)
     for team in teams.values():
-        _add_levels(team, units, managers, admin_of)
+        key = team.industry or f"segment:{team.segment}"
+        _add_levels(team, units, managers_of.get(key, []), admin_of)
     return teams
 
 
