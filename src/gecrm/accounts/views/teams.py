@@ -36,6 +36,7 @@ from gecrm.org.choices import OrgUnitKind, Post
 
 from ..actions import current_chief_assignment, do_handover_chief_am, do_post_team_note
 from ..choices import NoteKind, Role
+from ..coverage import short_name
 from ..models import Assignment, TeamNote, active_on_q
 from ..teams import GAP_NO_AM, GAP_NO_CHIEF, GAP_NO_INDUSTRY_MANAGER, derive_team, derive_teams
 
@@ -193,6 +194,7 @@ def _render_team(request, customer, hq, team, full, member, *, note_form=None, h
         )
     gaps = team.gaps(visible_only=True)
     context = {
+        "coverage_chart": _coverage_chart(team),
         "hq": hq,
         "team": team,
         "nodes": team.nodes,
@@ -220,6 +222,33 @@ def _render_team(request, customer, hq, team, full, member, *, note_form=None, h
         "kpi": _kpi_of(user, hq) if any(n.is_hq and n.visible for n in team.nodes) else None,
     }
     return render(request, "accounts/team.html", context)
+
+
+def _coverage_chart(team) -> dict | None:
+    """Nodes per level (the group, then each province) with and without an account manager."""
+    served: dict[str, list[int]] = {}
+    names = {lv.unit.code: lv.unit.name for lv in team.levels}
+    group = team.levels[0].unit.code if team.levels else ""
+    for node in team.nodes:
+        if not node.visible:
+            continue
+        key = node.province.code if node.province else group
+        counts = served.setdefault(key, [0, 0])
+        counts[1 if node.gap else 0] += 1
+    if len(served) < 2:
+        return None
+    keys = sorted(served, key=lambda k: (k != group, k))
+    return {
+        "categories": [short_name(names.get(k, k)) for k in keys],
+        "horizontal": True,
+        "axes": [{"format": "count"}],
+        "series": [
+            {"name": _("Served"), "data": [served[k][0] for k in keys], "format": "count",
+             "colour": "#2fb344", "stack": "nodes"},
+            {"name": _("Gap"), "data": [served[k][1] for k in keys], "format": "count",
+             "colour": "#d63939", "stack": "nodes"},
+        ],
+    }  # fmt: skip
 
 
 @login_required
