@@ -500,3 +500,41 @@ def test_a_province_manager_counts_only_their_part_and_hands_over_their_hqs(vtea
     )
     assert response.status_code == 302
     assert active_chiefs(provincial, datetime.date(2026, 1, 1)) == ["cam2"]
+
+
+# ---------------------------------------------------------------- command line and chart
+
+
+def test_team_command_shows_and_hands_over(vteam):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("team", "show", "C001", stdout=out)
+    text = out.getvalue()
+    assert "C001.GD.SZ.NS" in text and "3" in text.splitlines()[-1]
+    out = io.StringIO()
+    call_command("team", "show", "C001", "--user", "gd_sc", stdout=out)
+    assert "C001.BJ" not in out.getvalue() and "C001.GD.SZ.NS" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("team", "show", "C001", "--user", "gz_am", stdout=io.StringIO())
+    with pytest.raises(CommandError):
+        call_command("team", "handover", "C001", "cam2", "--user", "gd_sc", stdout=io.StringIO())
+    with pytest.raises(CommandError):
+        call_command("team", "handover", "C001", "plain", stdout=io.StringIO())
+    with pytest.raises(CommandError):
+        call_command("team", "handover", "C001", "cam2", "--on", "soon", stdout=io.StringIO())
+    call_command("team", "handover", "C001", "cam2", "--on", "2026-03-01", stdout=io.StringIO())
+    assert active_chiefs(vteam["hq"], datetime.date(2026, 3, 1)) == ["cam2"]
+    assert ObjectChange.objects.filter(object_type="accounts.assignment", source="cli").count() == 2
+
+
+def test_the_team_chart_counts_served_nodes_and_gaps_per_level(vteam, client):
+    response = page(client, vteam["sz_am"], vteam["hq"])
+    chart = response.context["coverage_chart"]
+    by_level = dict(
+        zip(chart["categories"], zip(*(s["data"] for s in chart["series"])), strict=True)
+    )
+    # The group: the HQ (served by its chief AM); 北京: one branch, a gap; 广东: two and a gap.
+    assert list(by_level.values()) == [(1, 0), (0, 1), (2, 1)]
