@@ -538,3 +538,16 @@ def test_the_team_chart_counts_served_nodes_and_gaps_per_level(vteam, client):
     )
     # The group: the HQ (served by its chief AM); 北京: one branch, a gap; 广东: two and a gap.
     assert list(by_level.values()) == [(1, 0), (0, 1), (2, 1)]
+
+
+def test_a_hotline_agent_sees_the_team_but_not_its_feed(vteam, client, admin):
+    from gecrm.core.testing import make_staff
+
+    do_post_team_note(vteam["hq"], kind="plan", title="机密计划", body="b", actor=vteam["cam"])
+    agent = make_staff("hl", vteam["units"]["GD"], posts=["hotline_agent"], actor=admin).user
+    response = page(client, agent, vteam["hq"])
+    assert response.status_code == 200 and response.context["full_view"]
+    assert response.context["notes"] == [] and "机密计划" not in response.content.decode()
+    assert response.context["kpi"] is None and response.context["handover_form"] is None
+    # A province's sales controller answers for the HQs their province owns: they read its feed.
+    assert page(client, vteam["grp_sc"], vteam["hq"]).context["reads_feed"]

@@ -6,7 +6,8 @@ Who sees what (the access rules of `access.scopes`, applied to the derived team)
 - anyone else sees the nodes of the tree they may view (`Customer.objects.restrict`), with the
   branches leading to them, and only the levels (group, provinces) those nodes lie in: a
   province's staff see their province's part. Nobody in scope: 404, as for a missing customer.
-  The feed is for members and for those who see the whole tree;
+  The feed is for members and for those who answer for the HQ customer (may edit it), not for
+  everyone who may look it up (a hotline agent sees every customer);
 - the chief AM posts to the feed; the others read it;
 - a handover is for administrators and for sales managers / sales controllers who may edit the
   HQ customer (`can_handover`): the group's for every HQ, a province's for the HQs it owns.
@@ -68,7 +69,11 @@ def can_handover(user, hq) -> bool:
         return True
     if not grant_of(user).posts & HANDOVER_POSTS:
         return False
-    return Customer.objects.restrict(user, "change").filter(pk=hq.pk).exists()
+    return may_change(user, hq)
+
+
+def may_change(user, hq) -> bool:
+    return user.is_superuser or Customer.objects.restrict(user, "change").filter(pk=hq.pk).exists()
 
 
 def _hq_or_404(pk: int) -> tuple[Customer, Customer]:
@@ -185,10 +190,15 @@ def _render_team(request, customer, hq, team, full, member, *, note_form=None, h
     user = request.user
     chief = team.chief
     can_post = chief is not None and chief.user_id == user.pk
-    allowed_handover = can_handover(user, hq)
+    managers_post = user.is_superuser or bool(grant_of(user).posts & HANDOVER_POSTS)
+    # One scope query answers both "may hand over" and "reads the feed" (it is needed unless
+    # the user is a member without a manager's post).
+    answers = may_change(user, hq) if (managers_post or not member) else False
+    allowed_handover = managers_post and answers
     current = current_chief_assignment(hq) if allowed_handover else None
     notes = []
-    if full:
+    feed = full and (member or answers)
+    if feed:
         notes = list(
             TeamNote.objects.filter(customer=hq).select_related("author__staff")[:FEED_NOTES]
         )
@@ -205,6 +215,7 @@ def _render_team(request, customer, hq, team, full, member, *, note_form=None, h
         "level_labels": LEVEL_LABELS,
         "members": team.members(),
         "full_view": full,
+        "reads_feed": feed,
         "is_member": member,
         "can_post": can_post,
         "note_form": note_form or (TeamNoteForm() if can_post else None),
