@@ -551,3 +551,11 @@ def test_a_hotline_agent_sees_the_team_but_not_its_feed(vteam, client, admin):
     assert response.context["kpi"] is None and response.context["handover_form"] is None
     # A province's sales controller answers for the HQs their province owns: they read its feed.
     assert page(client, vteam["grp_sc"], vteam["hq"]).context["reads_feed"]
+
+
+def test_the_customer_page_links_to_the_vertical_team(vteam, client):
+    client.force_login(vteam["sz_am"])
+    response = client.get(reverse("web:customer_detail", args=["C001.GD.SZ"]))
+    link = reverse("accounts:team", args=[vteam["sz"].pk])
+    assert f'href="{link}"' in response.content.decode()
+    assert client.get(link).status_code == 302
