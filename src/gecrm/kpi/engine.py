@@ -11,7 +11,9 @@ One transaction:
    sums of a);
 2. replace the month's `Snapshot` rows for every dimension (all, segment, industry, org unit
    rolled up the tree, chief AM) with `scorecards.aggregate` — GROUP BY in SQL over the month's
-   `GroupMonth` rows;
+   `GroupMonth` rows — and, for org units and chief AMs, the industries their industry average
+   is over (`scorecards.aggregate_industries`), so that the reports of who sees everything read
+   stored rows only;
 3. record a `Computation`.
 
 The SQL is portable (SQLite and PostgreSQL); the one vendor branch is the string search
@@ -33,9 +35,11 @@ from gecrm.customers.models import Customer
 from gecrm.finance.models import CustomerMonth
 
 from .models import Computation, GroupMonth, Snapshot
-from .scorecards import DIMENSIONS, aggregate
+from .scorecards import CHIEF_AM, DIMENSIONS, ORG_UNIT, aggregate, aggregate_industries
 
 CHIEF_AM_ROLE = "chief_am"
+# Dimensions whose snapshots also store the industries behind their industry average.
+INDUSTRY_DIMENSIONS = (ORG_UNIT, CHIEF_AM)
 # Arbitrary namespace for pg_advisory_xact_lock(namespace, month).
 _LOCK_NAMESPACE = 4_004
 
@@ -165,13 +169,20 @@ def compute(month: int, reason: str = "") -> Computation:
         Snapshot.objects.filter(month=month).delete()
         month_rows = GroupMonth.objects.filter(month=month)
         now = timezone.now()
-        snapshots = [
-            Snapshot(
-                month=month, dimension=dimension, key=key, computed_at=now, **figures.as_columns()
-            )  # fmt: skip
-            for dimension in DIMENSIONS
-            for key, figures in aggregate(month_rows, dimension).items()
-        ]
+        snapshots = []
+        for dimension in DIMENSIONS:
+            industries = None
+            if dimension in INDUSTRY_DIMENSIONS:
+                industries = aggregate_industries(month_rows, dimension)
+            for key, figures in aggregate(month_rows, dimension).items():
+                snapshots.append(
+                    Snapshot(
+                        month=month, dimension=dimension, key=key, computed_at=now,
+                        industries=None if industries is None
+                        else ";".join(sorted(industries.get(key, ()))),
+                        **figures.as_columns(),
+                    )
+                )  # fmt: skip
         Snapshot.objects.bulk_create(snapshots, batch_size=2000)
         if groups is None or groups < 0:
             groups = month_rows.count()

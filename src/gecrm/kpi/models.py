@@ -101,6 +101,11 @@ class Snapshot(models.Model):
     covered_revenue_ytd_cents = models.BigIntegerField(default=0)
     covered_revenue_pytd_cents = models.BigIntegerField(default=0)
     covered_ict_ytd_cents = models.BigIntegerField(default=0)
+    # Org unit rows: the industry codes of the covered groups of the set; chief AM rows: those
+    # of the chief AM's groups (";"-separated, sorted) — what their industry average is over.
+    # Null on other dimensions, and on rows stored before the column existed (read from the
+    # month's `GroupMonth` rows then).
+    industries = models.TextField(_("industries"), null=True, blank=True)
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)
 
     class Meta:

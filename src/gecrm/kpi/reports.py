@@ -41,7 +41,7 @@ from gecrm.org.models import OrgUnit, Staff
 
 from . import engine
 from .measures import Figures, Sums, beats_industry, benchmark
-from .scorecards import CHIEF_AM, INDUSTRY, ORG_UNIT, figures, group_months
+from .scorecards import CHIEF_AM, INDUSTRY, ORG_UNIT, figures, group_months, industries
 
 FORMATS = ("csv", "xlsx", "json")
 MAX_LIMIT = 500
@@ -204,20 +204,17 @@ class IndustryScorecard(Report):
 # ------------------------------------------------------------------------ org scorecard
 
 
-def _industries_by(user, month, field_name: str, **conditions) -> dict:
-    """{key: set of industry codes} of the user's groups of the month, per `field_name`."""
-    pairs = (
-        group_months(user, month)
-        .filter(**conditions)
-        .exclude(industry="")
-        .order_by()
-        .values_list(field_name, "industry")
-        .distinct()
-    )
-    result: dict = {}
-    for key, industry in pairs:
-        result.setdefault(key, set()).add(industry)
-    return result
+def _benchmarks(by_industry: dict[str, Figures]):
+    """`benchmark` memoised per set of industries (hundreds of rows share a few sets)."""
+    cache: dict[frozenset, Sums] = {}
+
+    def of(codes) -> Sums:
+        key = frozenset(codes)
+        if key not in cache:
+            cache[key] = benchmark(by_industry, key)
+        return cache[key]
+
+    return of
 
 
 class OrgScorecard(Report):
@@ -236,16 +233,13 @@ class OrgScorecard(Report):
             units = units.filter(path__startswith=unit.path)
         units = units.order_by("path").values_list("code", "name", "path", "depth")
         # Industries of covered groups per owning unit, rolled up the tree like the figures.
-        direct = _industries_by(user, month, "org_unit__path", covered=True)
-        industries_of: dict[str, set] = {}
-        for path, codes in direct.items():
-            for code in (c for c in path.split("/") if c):
-                industries_of.setdefault(code, set()).update(codes)
+        industries_of = industries(user, month, ORG_UNIT)
+        benchmark_of = _benchmarks(by_industry)
         rows = []
         for code, name, path, depth in units:
             f = by_unit[code]
             parts = [c for c in path.split("/") if c]
-            bench = benchmark(by_industry, industries_of.get(code, ()))
+            bench = benchmark_of(industries_of.get(code, ()))
             row = {"org_unit": code, "name": name, "parent": parts[-2] if len(parts) > 1 else ""}
             row["depth"] = depth
             row.update(measure_values(f.all))
@@ -267,7 +261,8 @@ class ChiefAmScorecard(Report):
     def build(self, user, month, **filters):
         by_chief = figures(user, month, CHIEF_AM)
         by_industry = figures(user, month, INDUSTRY)
-        industries_of = _industries_by(user, month, "chief_am__username", chief_am__isnull=False)
+        industries_of = industries(user, month, CHIEF_AM)
+        benchmark_of = _benchmarks(by_industry)
         names = dict(
             Staff._base_manager.filter(user__username__in=list(by_chief)).values_list(
                 "user__username", "name"
@@ -284,11 +279,11 @@ class ChiefAmScorecard(Report):
         rows = []
         for username in sorted(by_chief):
             f: Figures = by_chief[username]
-            industries = sorted(industries_of.get(username, ()))
-            bench = benchmark(by_industry, industries)
+            codes = sorted(industries_of.get(username, ()))
+            bench = benchmark_of(codes)
             row = {"chief_am": username, "name": names.get(username, username)}
             row.update(measure_values(f.all))
-            row["industries"] = ";".join(industries)
+            row["industries"] = ";".join(codes)
             row.update(measure_values(bench, "industry_"))
             row["beats_industry"] = beats_industry(f.all, bench)
             rows.append(row)
@@ -378,13 +373,13 @@ class CustomerRanking(Report):
             "revenue_pytd_cents",
             "ict_ytd_cents",
         )[:limit]
-        by_industry = figures(user, month, INDUSTRY)
+        benchmark_of = _benchmarks(figures(user, month, INDUSTRY))
         rows = []
         for rank, g in enumerate(values, 1):
             sums = Sums.of_group(
                 g["revenue_ytd_cents"], g["revenue_pytd_cents"], g["ict_ytd_cents"]
             )
-            bench = benchmark(by_industry, [g["industry"]])
+            bench = benchmark_of([g["industry"]])
             rows.append(
                 {
                     "rank": rank,

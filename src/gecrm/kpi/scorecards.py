@@ -93,12 +93,50 @@ def aggregate(queryset, dimension: str) -> dict[str, Figures]:
     return by_key
 
 
-def usernames_of(by_user_id: dict[int, Figures]) -> dict[str, Figures]:
+def usernames_of(by_user_id: dict) -> dict:
     """Per chief AM user id → per username (one query for the users of the set)."""
     if not by_user_id:
         return {}
     names = get_user_model()._base_manager.filter(pk__in=list(by_user_id))
     return {name: by_user_id[pk] for pk, name in names.values_list("pk", "username")}
+
+
+def aggregate_industries(queryset, dimension: str) -> dict[str, set[str]]:
+    """The industry codes behind each key's industry average, from `GroupMonth` rows of
+    `queryset` (one month): per org unit code those of the covered groups owned anywhere in its
+    subtree; per chief AM username those of their groups. Groups without an industry add none.
+    """
+    queryset = queryset.exclude(industry="").order_by()
+    result: dict[str, set[str]] = {}
+    if dimension == ORG_UNIT:
+        pairs = list(
+            queryset.filter(covered=True).values_list("org_unit_id", "industry").distinct()
+        )
+        if not pairs:
+            return result
+        paths = dict(
+            OrgUnit._base_manager.filter(pk__in={unit_id for unit_id, _ in pairs}).values_list(
+                "pk", "path"
+            )
+        )
+        for unit_id, industry in pairs:
+            for code in (c for c in paths[unit_id].split("/") if c):
+                result.setdefault(code, set()).add(industry)
+        return result
+    if dimension == CHIEF_AM:
+        pairs = list(
+            queryset.filter(chief_am__isnull=False)
+            .values_list("chief_am_id", "industry")
+            .distinct()
+        )
+        name_of = {
+            user_id: name
+            for name, user_id in usernames_of({user_id: user_id for user_id, _ in pairs}).items()
+        }
+        for user_id, industry in pairs:
+            result.setdefault(name_of[user_id], set()).add(industry)
+        return result
+    raise ValueError(dimension)
 
 
 def roll_up_org_units(by_unit_id: dict[int, Figures]) -> dict[str, Figures]:
@@ -139,6 +177,21 @@ def figures(user, month: int, dimension: str) -> dict[str, Figures]:
     return aggregate(group_months(user, month), dimension)
 
 
+def industries(user, month: int, dimension: str) -> dict[str, set[str]]:
+    """`{key: industry codes}` behind the org unit (`ORG_UNIT`) or chief AM (`CHIEF_AM`) rows'
+    industry averages (`aggregate_industries`), as `user` may see them: stored with the
+    snapshots for who sees everything, from their own groups' rows for everyone else."""
+    if sees_everything(user):
+        stored = list(
+            Snapshot.objects.filter(month=month, dimension=dimension).values_list(
+                "key", "industries"
+            )
+        )
+        if all(codes is not None for _key, codes in stored):
+            return {key: set(codes.split(";")) for key, codes in stored if codes}
+    return aggregate_industries(group_months(user, month), dimension)
+
+
 def totals(user, month: int) -> Figures:
     """All groups the user may see, as one set (zero sums when none)."""
     return figures(user, month, ALL).get("", Figures())
@@ -155,7 +208,9 @@ __all__ = [
     "Figures",
     "Sums",
     "aggregate",
+    "aggregate_industries",
     "figures",
     "group_months",
+    "industries",
     "totals",
 ]

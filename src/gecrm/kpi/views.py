@@ -417,12 +417,14 @@ def report_page(request, name):
     hidden = SHOWN_ELSEWHERE.get(report.name, set()) | {"beats_industry"}
     # The badge right after the row's name: visible without scrolling the wide tables.
     columns = [c for c in report.columns if c.key not in hidden]
+    # Each label translated once per page (a chief AM scorecard names ~12,000 industries).
+    labels = {code: str(label) for code, label in Industry.choices}
     for row in rows:
         if row.get("industry") and "industry_label" not in row:
-            row["industry_label"] = _industry_label(row["industry"])
+            row["industry_label"] = labels.get(row["industry"], row["industry"])
         if row.get("industries"):
             row["industries_label"] = "、".join(
-                _industry_label(code) for code in row["industries"].split(";")
+                labels.get(code, code) for code in row["industries"].split(";")
             )
     rows, sort = _sort_rows(rows, request.GET.get("sort", ""), {c.key for c in columns})
     # The page shows the first rows (in the chosen order); the exports hold them all.
