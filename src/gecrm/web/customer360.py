@@ -23,6 +23,7 @@ from gecrm.access.scopes import NOTHING, VIEW_FINANCIAL, customer_scope, subtree
 from gecrm.accounts.choices import Role
 from gecrm.accounts.models import Assignment, active_on_q
 from gecrm.catalog.choices import ProductCategory
+from gecrm.catalog.models import Product
 from gecrm.core.models import PATH_SEPARATOR
 from gecrm.core.months import add_months, format_month, month_range, pytd, ytd
 from gecrm.customers.models import Customer
@@ -216,31 +217,39 @@ def _yuan(cents: int) -> float:
 
 def _product_mix(user, result: Financials, in_group, own, period) -> None:
     """YTD revenue by product (group and own subtree), and by category; one grouped query."""
-    rows = list(
+    # Grouped by product id, the products' names read afterwards: grouping every fact by the
+    # product's text columns made PostgreSQL sort them (on disk for a group of 300 branches).
+    sums = list(
         Revenue.objects.restrict(user, VIEW_FINANCIAL)
         .filter(in_group, month__gte=period[0], month__lte=period[1])
-        .values("product__code", "product__name", "product__category", "product__is_ict")
+        .values("product_id")
         .annotate(
-            group_cents=Coalesce(Sum("amount_cents"), 0), own_cents=_sum_if(own, "amount_cents")
+            group_cents=Coalesce(Sum("amount_cents"), 0),
+            own_cents=Coalesce(Sum("amount_cents"), 0)
+            if result.is_group_head
+            else _sum_if(own, "amount_cents"),
         )
-        .order_by("-own_cents", "-group_cents", "product__code")
+        .order_by()
     )
+    products = Product.objects.in_bulk([row["product_id"] for row in sums])
+    sums.sort(key=lambda r: (-r["own_cents"], -r["group_cents"], products[r["product_id"]].code))
     labels = dict(ProductCategory.choices)
     own_total = result.own.revenue_ytd
     categories: dict[str, dict] = {}
-    for row in rows:
+    for row in sums:
+        item = products[row["product_id"]]
         product = {
-            "code": row["product__code"],
-            "name": row["product__name"],
-            "category": labels.get(row["product__category"], row["product__category"]),
-            "is_ict": row["product__is_ict"],
+            "code": item.code,
+            "name": item.name,
+            "category": labels.get(item.category, item.category),
+            "is_ict": item.is_ict,
             "own_cents": row["own_cents"],
             "group_cents": row["group_cents"],
             "share": ratio(row["own_cents"], own_total),
         }
         result.products.append(product)
         category = categories.setdefault(
-            row["product__category"],
+            item.category,
             {"name": product["category"], "is_ict": False, "own_cents": 0, "group_cents": 0},
         )
         category["is_ict"] = category["is_ict"] or product["is_ict"]
