@@ -34,7 +34,7 @@ from .forms import ReportFilterForm, TargetForm, month_choices
 from .models import Snapshot, Target
 from .reports import FORMATS, REPORTS, NotComputedError, ReportError, write_report
 from .scorecards import INDUSTRY, ORG_UNIT, figures, totals
-from .templatetags.gecrm_kpi import DASH, report_cell
+from .templatetags.gecrm_kpi import DASH, beats_badge, report_cell
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -431,8 +431,19 @@ def report_page(request, name):
     total_rows = len(rows)
     charts = _report_charts(report, rows)
     rows = rows[:PAGE_ROWS]
+    badges = {
+        value: format_html('<td class="gecrm-nowrap">{}</td>', beats_badge(value))
+        for value in (None, True, False)
+    }
     for row in rows:
-        row["cells"] = _cells(report, columns, row, indent=not sort)
+        cells = _cells(report, columns, row, indent=not sort)
+        row["cells"] = cells
+        # The whole row as one string (the badge right after the first cell): the template then
+        # loops over rows only, not over every cell of 200 rows.
+        badge = badges[row["beats_industry"]]
+        row["html"] = mark_safe(  # noqa: S308 (cells and badge are escaped HTML)
+            "".join([str(cells[0]), badge, *map(str, cells[1:])])
+        )
     query = request.GET.copy()
     query.pop("sort", None)
     context.update(
