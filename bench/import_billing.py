@@ -7,7 +7,8 @@ Creates the reference data directly (100,000 customers, 50 products), generates 
 
 (a) `gecrm import billing FILE` in a child process: rows/s, and the child's peak RSS
     (`resource.getrusage(RUSAGE_CHILDREN)`), which stays flat whatever N is because rows are
-    streamed into a staging table, never held in a Python list;
+    never held in Python (PostgreSQL: the file is COPYed into a staging table; SQLite: rows are
+    parsed and staged in chunks);
 (b) the lower bound: the same CSV loaded into a plain table of four text columns — a bare
     `COPY … FROM STDIN (FORMAT csv)` of the file's bytes on PostgreSQL, or on SQLite the rows
     parsed with `csv` and inserted with one `executemany`;
@@ -211,6 +212,7 @@ def main() -> None:
         print(f"generated {path} ({path.stat().st_size / 1e6:.1f} MB) in "
               f"{time.perf_counter() - started:.1f} s")  # fmt: skip
     connection.close()  # the child process gets the database to itself
+    print("load average before (a): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
 
     import_seconds, summary, peak_mb = run_cli_import(path, args.with_kpi)
     kpi = "with" if args.with_kpi else "without"
@@ -225,6 +227,7 @@ def main() -> None:
     print(f"(b) bare {bound} into a plain table: {bare_seconds:.2f} s, "
           f"{n / bare_seconds:,.0f} rows/s")  # fmt: skip
     print(f"ratio (a)/(b): {import_seconds / bare_seconds:.2f}")
+    print("load average after (b): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE {BARE}")
     connection.close()
