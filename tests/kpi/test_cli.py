@@ -83,7 +83,7 @@ def test_report_xlsx(world, tmp_path):
 
 
 def test_report_errors(world):
-    with pytest.raises(CommandError, match="Unknown report"):
+    with translation.override("en"), pytest.raises(CommandError, match="Unknown report"):
         call_command("report", "nope", "--month", "2024-03")
     with pytest.raises(CommandError, match="YYYY-MM"):
         call_command("report", "industry-scorecard", "--month", "24-3")
