@@ -5,10 +5,10 @@ in a temporary staging table on the connection, `(row_number, month, customer_co
 product_code, amount_cents)`, by one of two routes:
 
 - PostgreSQL and CSV (`load`): the file's bytes go straight into a table of text cells with one
-  `COPY … (FORMAT csv)`; SQL trims the cells as the Python reader does and converts the plain
-  forms (`2024-09`, `-1234.5`) into the staging table. The few rows it leaves unconverted (other
-  month or amount spellings, blanks, errors) are read back and given to `parse`, so every rule
-  and message stays in one place. A file PostgreSQL reads differently from Python's `csv`
+  `COPY … (FORMAT csv)`; SQL converts the plain cells (`2024-09`, `C1`, `-1234.5`: nothing to
+  trim or unescape) into the staging table. The few rows it leaves unconverted (white space
+  around a cell, other month or amount spellings, blanks, errors) are read back, cleaned as the
+  Python reader cleans cells and given to `parse`, so every rule and message stays in one place. A file PostgreSQL reads differently from Python's `csv`
   (ragged or blank lines, bad UTF-8, quotes inside unquoted cells, a `\.` line) makes the COPY
   fail or be refused, and the file is read row by row instead.
 - otherwise (SQLite, .xlsx): each row is parsed in Python to a compact tuple and pushed in chunks
@@ -51,23 +51,20 @@ MAX_ISSUES = 1000
 _PLAIN_MONTH = re.compile(r"\d{4}-\d{2}")
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
 COPY_CHUNK = 1 << 20
-# What `str.strip()` removes (Python's whitespace), for SQL's btrim: cells are trimmed alike.
+BOM = b"\xef\xbb\xbf"
+# A quote with neither a separator nor a quote on either side: inside an unquoted cell, where
+# Python's csv keeps it as text and PostgreSQL starts a quoted part. Valid CSV has none.
+_MIDCELL_QUOTE = re.compile(rb'[^,\r\n"]"[^,\r\n"]')
+# What `str.strip()` removes (Python's white space): a cell starting or ending with one of these
+# (or starting with the apostrophe of our formula escape) is cleaned by Python, not SQL.
 WHITESPACE = (
     " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-# A quote with neither a separator nor a quote on either side: inside an unquoted cell, where
-# Python's csv keeps it as text and PostgreSQL starts a quoted part. Valid CSV has none.
-_MIDCELL_QUOTE = re.compile(rb'[^,\r\n"]"[^,\r\n"]')
-
-
-BOM = b"\xef\xbb\xbf"
-logger = logging.getLogger(__name__)
-
-
-# Code points of what `str.strip()` removes, and the apostrophe of our formula escape.
 _UNCLEAN_FIRST = ", ".join(str(ord(c)) for c in WHITESPACE + "'")
 _UNCLEAN_LAST = ", ".join(str(ord(c)) for c in WHITESPACE)
+
+logger = logging.getLogger(__name__)
 
 
 def _plain_cell(cell: str) -> str:
