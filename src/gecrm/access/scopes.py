@@ -72,6 +72,9 @@ class Grant:
     assignments: list[tuple] = field(default_factory=list)
     # Org unit subtrees already resolved to ids, by path (for this user object's lifetime).
     unit_ids: dict = field(default_factory=dict)
+    # Figures other apps derive from this grant for the same request (e.g. a KPI page's scoped
+    # sums of a month), keyed by the app; dropped with the grant (`forget_grant`).
+    memo: dict = field(default_factory=dict)
 
     @property
     def everything(self) -> bool:
