@@ -358,6 +358,8 @@ def test_province_staff_see_only_their_province_part(vteam, client):
     assert "grp_im" not in content and "集团行业经理" not in content
     assert [g.node.code for g in response.context["gaps"]] == ["C001.GD.SZ.NS"]
     assert response.context["notes"] == []
+    # The HQ itself is outside 广东's scope, but the team's leader is known to its part.
+    assert response.context["team"].chief.username == "cam" and "陈首席" in content
     # 北京's staff: only the 北京 branch and its gaps.
     response = page(client, vteam["bj_sc"], vteam["hq"])
     content = response.content.decode()

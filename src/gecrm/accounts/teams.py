@@ -150,10 +150,14 @@ class Team:
     industry: str
     segment: str
 
+    # The leader stays known when the HQ node itself is outside the viewer's scope (restrict_to):
+    # whoever sees part of a team may know whom to work with.
+    leader: Member | None = None
+
     @property
     def chief(self) -> Member | None:
         chiefs = self.hq.people.get(Role.CHIEF_AM) or []
-        return chiefs[0] if chiefs else None
+        return chiefs[0] if chiefs else self.leader
 
     @property
     def branches(self) -> list[Node]:
@@ -206,6 +210,7 @@ class Team:
                     ancestor = by_path.get(code_path)
                     if ancestor is not None:
                         keep.add(ancestor.pk)
+        self.leader = self.chief
         provinces = {n.province.code for n in self.nodes if n.pk in visible_ids and n.province}
         hq_visible = self.hq.pk in visible_ids
         for node in self.nodes:
