@@ -167,15 +167,14 @@ def test_handover_keeps_exactly_one_active_chief_am_and_the_history(vteam, admin
     }
 
 
-def test_handover_notifies_the_new_and_the_old_chief(
+def test_handover_notifies_the_new_and_the_old_chief_and_the_team(
     vteam, admin, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         do_handover_chief_am(vteam["hq"], vteam["cam2"], actor=admin)
-    assert sorted(Notification.objects.values_list("recipient__username", flat=True)) == [
-        "cam",
-        "cam2",
-    ]
+    notes = dict(Notification.objects.values_list("recipient__username", "message"))
+    assert sorted(notes) == ["cam", "cam2", "gd_am", "gd_im", "grp_im", "presales", "sz_am"]
+    assert notes["cam"] == notes["sz_am"] != notes["cam2"]
 
 
 def test_handover_to_someone_without_the_post_changes_nothing(vteam, admin):

@@ -28,6 +28,7 @@ from gecrm.org.models import StaffPost
 from .choices import Role
 from .models import Assignment, RolloutTarget, TeamNote, active_on_q
 from .signals import assignments_changed
+from .teams import derive_team
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -285,14 +286,19 @@ def do_handover_chief_am(
             url,
             actor=actor,
         )
+        handed_over = _("%(customer)s was handed over to %(name)s from %(day)s.") % {
+            "customer": hq.name,
+            "name": _staff_name(new_manager),
+            "day": on.isoformat(),
+        }
         if current is not None:
-            notify(
-                [current.user_id],
-                _("%(customer)s was handed over to %(name)s from %(day)s.")
-                % {"customer": hq.name, "name": _staff_name(new_manager), "day": on.isoformat()},
-                url,
-                actor=actor,
-            )
+            notify([current.user_id], handed_over, url, actor=actor)
+        # The rest of the vertical team learns who leads it now.
+        others = set(derive_team(hq).member_ids) - {
+            new_manager.pk,
+            getattr(current, "user_id", None),
+        }
+        notify(sorted(others), handed_over, url, actor=actor)
     forget_grant(new_manager)
     if current is not None:
         forget_grant(current.user)
@@ -312,8 +318,6 @@ def do_post_team_note(
 ) -> TeamNote:
     """The chief AM shares a note or marketing plan with the vertical team of their HQ customer;
     every other member of the team is notified (in the app, and by e-mail where configured)."""
-    from .teams import derive_team
-
     with transaction.atomic():
         current = current_chief_assignment(customer)
         if customer.parent_id is not None or current is None or current.user_id != actor.pk:

@@ -121,7 +121,7 @@ def beats_badge(value):
     return format_html(
         '<span class="badge bg-red-lt gecrm-beats-not" title="{}">{}</span>',
         _("Revenue growth or ICT penetration not above the industry average"),
-        _("Below industry"),
+        _("Not above industry"),
     )
 
 
