@@ -9,6 +9,12 @@
   a null measure). Rows may carry extra keys for the UI (labels, `beats_industry` of the
   industry scorecard, `depth`…); exports write the columns only.
 
+The org unit and chief AM scorecards have a row per unit or chief AM (hundreds, a thousand)
+and a page shows 200 of them: `outline(user, month, **filters)` answers their rows with the keys
+and names only (plus the sets' sums under `"_sums"`), `row_value(row, key)` any column of such a
+row (what a page sorts on), `complete(row)` the full row; `rows()` is `complete` of every
+outline row. The other reports' outline rows are already complete.
+
 `user` is the requesting user: figures are scoped (`scorecards.figures`); `user=None` is the
 operator at the command line without `--user` (everything). `month` is a YYYYMM int that must
 have been computed (`engine.compute`), otherwise `NotComputedError`. Bad filters raise
@@ -37,10 +43,11 @@ from gecrm.access.scopes import unit_subtree_ids
 from gecrm.core import months as month_utils
 from gecrm.core.spreadsheets import write_csv, write_xlsx
 from gecrm.customers.choices import Industry, Segment
-from gecrm.org.models import OrgUnit, Staff
+from gecrm.org.models import OrgUnit
 
 from . import engine
 from .measures import Figures, Sums, beats_industry, benchmark
+from .models import Snapshot
 from .scorecards import CHIEF_AM, INDUSTRY, ORG_UNIT, figures, group_months, industries
 
 FORMATS = ("csv", "xlsx", "json")
@@ -90,6 +97,20 @@ def _covered_columns() -> tuple[Column, ...]:
         Column("covered_ict_penetration", gettext_lazy("covered ICT penetration"), "ratio"),
         Column("covered_ict_share", gettext_lazy("covered ICT revenue share"), "ratio"),
     )
+
+
+MEASURES = ("groups", "revenue_ytd", "revenue_pytd", "growth", "ict_penetration", "ict_share")
+
+
+def row_value(row: dict, key: str):
+    """A column's value of a row, complete or outline (a measure from the row's `"_sums"`:
+    `{prefix: Sums}`, computed when asked: a page sorts on one column)."""
+    if key in row:
+        return row[key]
+    for prefix, sums in row.get("_sums", {}).items():
+        if key.startswith(prefix) and key[len(prefix) :] in MEASURES:
+            return getattr(sums, key[len(prefix) :])
+    return None
 
 
 def measure_values(sums: Sums, prefix: str = "") -> dict:
@@ -168,9 +189,17 @@ class Report:
     text_columns: tuple[str, ...] = ()
 
     def rows(self, user, month: int, **filters) -> list[dict]:
+        return [self.complete(row) for row in self.outline(user, month, **filters)]
+
+    def outline(self, user, month: int, **filters) -> list[dict]:
+        """The rows, in order, possibly without their measures (see `complete`)."""
         _unknown_filters(self, filters)
         _require_computed(month)
         return self.build(user, month, **filters)
+
+    def complete(self, row: dict) -> dict:
+        """The full row of an outline row (the same row when it is complete already)."""
+        return row
 
     def build(self, user, month: int, **filters) -> list[dict]:  # pragma: no cover
         raise NotImplementedError
@@ -242,16 +271,35 @@ class OrgScorecard(Report):
             bench = benchmark_of(industries_of.get(code, ()))
             row = {"org_unit": code, "name": name, "parent": parts[-2] if len(parts) > 1 else ""}
             row["depth"] = depth
-            row.update(measure_values(f.all))
-            row.update(measure_values(f.covered, "covered_"))
-            row["industry_growth"] = bench.growth
-            row["industry_ict_penetration"] = bench.ict_penetration
-            row["beats_industry"] = beats_industry(f.covered, bench)
+            row["_sums"] = {"": f.all, "covered_": f.covered, "industry_": bench}
             rows.append(row)
         return rows
 
+    def complete(self, row):
+        if "_sums" not in row:
+            return row
+        sums = row["_sums"]
+        full = {key: row[key] for key in ("org_unit", "name", "parent", "depth")}
+        full.update(measure_values(sums[""]))
+        full.update(measure_values(sums["covered_"], "covered_"))
+        full["industry_growth"] = sums["industry_"].growth
+        full["industry_ict_penetration"] = sums["industry_"].ict_penetration
+        full["beats_industry"] = beats_industry(sums["covered_"], sums["industry_"])
+        return full
+
 
 # ------------------------------------------------------------------------ chief AM scorecard
+
+
+def _names(usernames) -> dict[str, str]:
+    """{username: the staff name, else the login's last and first name, else the username}."""
+    users = get_user_model()._default_manager.filter(username__in=usernames)
+    return {
+        username: name if name is not None else f"{last}{first}".strip() or username
+        for username, first, last, name in users.values_list(
+            "username", "first_name", "last_name", "staff__name"
+        )
+    }
 
 
 class ChiefAmScorecard(Report):
@@ -263,31 +311,36 @@ class ChiefAmScorecard(Report):
         by_industry = figures(user, month, INDUSTRY)
         industries_of = industries(user, month, CHIEF_AM)
         benchmark_of = _benchmarks(by_industry)
-        names = dict(
-            Staff._base_manager.filter(user__username__in=list(by_chief)).values_list(
-                "user__username", "name"
-            )
-        )
+        # The names of the month's chief AMs (a superset of the user's) by a subquery: a list
+        # of 1,000 usernames cost more to send than the query.
+        names = _names(Snapshot.objects.filter(month=month, dimension=CHIEF_AM).values("key"))
         missing = set(by_chief) - set(names)
         if missing:
-            for username, first, last in (
-                get_user_model()
-                ._default_manager.filter(username__in=missing)
-                .values_list("username", "first_name", "last_name")
-            ):
-                names[username] = f"{last}{first}".strip() or username
+            names.update(_names(missing))
         rows = []
         for username in sorted(by_chief):
             f: Figures = by_chief[username]
             codes = sorted(industries_of.get(username, ()))
-            bench = benchmark_of(codes)
-            row = {"chief_am": username, "name": names.get(username, username)}
-            row.update(measure_values(f.all))
-            row["industries"] = ";".join(codes)
-            row.update(measure_values(bench, "industry_"))
-            row["beats_industry"] = beats_industry(f.all, bench)
-            rows.append(row)
+            rows.append(
+                {
+                    "chief_am": username,
+                    "name": names.get(username, username),
+                    "industries": ";".join(codes),
+                    "_sums": {"": f.all, "industry_": benchmark_of(codes)},
+                }
+            )
         return rows
+
+    def complete(self, row):
+        if "_sums" not in row:
+            return row
+        sums = row["_sums"]
+        full = {"chief_am": row["chief_am"], "name": row["name"]}
+        full.update(measure_values(sums[""]))
+        full["industries"] = row["industries"]
+        full.update(measure_values(sums["industry_"], "industry_"))
+        full["beats_industry"] = beats_industry(sums[""], sums["industry_"])
+        return full
 
 
 # ------------------------------------------------------------------------ customer ranking

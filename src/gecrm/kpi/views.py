@@ -6,7 +6,9 @@ their own groups only. Computing a month and setting targets change what everyon
 they are for superusers and the group's sales controllers (`can_manage_kpi`).
 """
 
+import html
 import io
+from operator import itemgetter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +17,7 @@ from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -32,7 +34,7 @@ from . import engine, jobs
 from .actions import do_set_target, do_update_target, targets_with_actuals
 from .forms import ReportFilterForm, TargetForm, month_choices
 from .models import Snapshot, Target
-from .reports import FORMATS, REPORTS, NotComputedError, ReportError, write_report
+from .reports import FORMATS, REPORTS, NotComputedError, ReportError, row_value, write_report
 from .scorecards import INDUSTRY, ORG_UNIT, figures, totals
 from .templatetags.gecrm_kpi import DASH, beats_badge, report_cell
 
@@ -238,15 +240,17 @@ def _report_or_404(name: str):
 
 
 def _sort_rows(rows: list[dict], sort: str, keys) -> tuple[list[dict], str]:
-    """Rows sorted by a column (`key` ascending, `-key` descending), nulls last."""
+    """Rows (complete or outline: `reports.row_value`) sorted by a column (`key` ascending,
+    `-key` descending), nulls last."""
     key = sort.lstrip("-")
     if key not in keys:
         return rows, ""
     descending = sort.startswith("-")
-    present = [r for r in rows if r.get(key) is not None]
-    missing = [r for r in rows if r.get(key) is None]
-    present.sort(key=lambda r: r[key], reverse=descending)
-    return present + missing, sort
+    valued = [(row_value(r, key), r) for r in rows]
+    present = [pair for pair in valued if pair[0] is not None]
+    missing = [r for value, r in valued if value is None]
+    present.sort(key=itemgetter(0), reverse=descending)
+    return [r for _value, r in present] + missing, sort
 
 
 def _series(name, values, fmt="ratio", colour=None, *, kind="bar", axis=0):
@@ -265,13 +269,16 @@ def _pair_chart(categories, title, pairs, fmt="ratio", *, horizontal=False) -> d
     }
 
 
-def _top_by_revenue(rows, limit=CHART_ROWS):
-    return sorted(rows, key=lambda r: -(r["revenue_ytd"] or 0))[:limit]
+def _top_by_revenue(report, rows, limit=CHART_ROWS):
+    """The `limit` rows of largest YTD revenue, complete."""
+    top = sorted(rows, key=lambda r: -(row_value(r, "revenue_ytd") or 0))[:limit]
+    return [report.complete(r) for r in top]
 
 
 def _report_charts(report, rows) -> list[dict]:
     """The report's charts: its main measures against their benchmark, per row (at most
-    CHART_ROWS rows, the largest by revenue, so that labels stay readable)."""
+    CHART_ROWS rows, the largest by revenue, so that labels stay readable). `rows` may be
+    outline rows (`reports.Report.outline`)."""
     if not rows:
         return []
     name = report.name
@@ -290,7 +297,7 @@ def _report_charts(report, rows) -> list[dict]:
             ]),
         ]  # fmt: skip
     if name == "chief-am-scorecard":
-        shown = _top_by_revenue(rows)
+        shown = _top_by_revenue(report, rows)
         labels = [r["name"] for r in shown]
         return [
             _pair_chart(labels, _("Revenue growth against their industries"), [
@@ -308,9 +315,9 @@ def _report_charts(report, rows) -> list[dict]:
     if name == "org-scorecard":
         top = min(r["depth"] for r in rows)
         level = [r for r in rows if r["depth"] == top + 1] or rows
-        shown = _top_by_revenue(level)
+        shown = _top_by_revenue(report, level)
     else:
-        shown = rows[:CHART_ROWS]
+        shown = [report.complete(r) for r in rows[:CHART_ROWS]]
     labels = [r["name"] for r in shown]
     covered = "covered_revenue_ytd" in shown[0]
     money = [
@@ -350,53 +357,54 @@ def _report_charts(report, rows) -> list[dict]:
     ]
 
 
+def _html(value) -> str:
+    """`conditional_escape` without its lazy-string wrapper (called for every cell)."""
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+
+
 def _cells(report, columns, row, *, indent: bool) -> list:
     """A row's table cells as HTML, built here rather than cell by cell in the template
-    (an org scorecard has hundreds of rows of 17 columns)."""
+    (an org scorecard has hundreds of rows of 17 columns); f-strings and `_html`, as
+    `format_html` would write them."""
     cells = []
     for index, column in enumerate(columns):
         key = column.key
         if index == 0 and report.name == "industry-scorecard":
-            cell = format_html(
-                '<td class="gecrm-nowrap">{} <span class="gecrm-code">{}</span></td>',
-                row["industry_label"],
-                row["industry"],
+            cell = (
+                f'<td class="gecrm-nowrap">{_html(row["industry_label"])} '
+                f'<span class="gecrm-code">{_html(row["industry"])}</span></td>'
             )
         elif index == 0 and report.name in ("org-scorecard", "chief-am-scorecard"):
             depth = row.get("depth", 0) if indent else 0
-            cell = format_html(
-                '<td class="gecrm-nowrap">{}{} <span class="gecrm-code">{}</span></td>',
-                mark_safe("&emsp;" * depth),  # noqa: S308 - constant markup
-                row["name"],
-                row[key],
+            cell = (
+                f'<td class="gecrm-nowrap">{"&emsp;" * depth}{_html(row["name"])} '
+                f'<span class="gecrm-code">{_html(row[key])}</span></td>'
             )
         elif key == "code" and report.name == "customer-ranking":
-            cell = format_html(
-                '<td class="gecrm-nowrap"><a href="{}">{}</a> <span class="gecrm-code">{}</span>'
-                "</td>",
-                reverse("web:customer_detail", args=[row["code"]]),
-                row["name"],
-                row["code"],
+            url = reverse("web:customer_detail", args=[row["code"]])
+            cell = (
+                f'<td class="gecrm-nowrap"><a href="{_html(url)}">{_html(row["name"])}</a> '
+                f'<span class="gecrm-code">{_html(row["code"])}</span></td>'
             )
         elif key == "industry":
-            cell = format_html(
-                '<td class="gecrm-nowrap">{}</td>', row.get("industry_label") or DASH
-            )
+            cell = f'<td class="gecrm-nowrap">{_html(row.get("industry_label") or DASH)}</td>'
         elif key == "industries":
-            cell = format_html("<td>{}</td>", row.get("industries_label") or DASH)
+            cell = f"<td>{_html(row.get('industries_label') or DASH)}</td>"
         else:
             css = "gecrm-nowrap" if column.kind == "text" else "gecrm-num"
-            cell = format_html('<td class="{}">{}</td>', css, report_cell(row, column))
-        cells.append(cell)
+            cell = f'<td class="{css}">{_html(report_cell(row, column))}</td>'
+        cells.append(SafeString(cell))
     return cells
 
 
-def _report_rows(request, report, month):
-    """(rows, filter form, error, not computed) for the report page and its exports."""
+def _report_rows(request, report, month, *, outline=False):
+    """(rows, filter form, error, not computed) for the report page (`outline`: outline rows,
+    `reports.Report.outline`) and its exports (complete rows)."""
     form = ReportFilterForm(report, request.user, request.GET or None)
     filters = form.filters()
     try:
-        return report.rows(request.user, month, **filters), form, None, False
+        read = report.outline if outline else report.rows
+        return read(request.user, month, **filters), form, None, False
     except NotComputedError as exc:
         return [], form, str(exc), True
     except ReportError as exc:
@@ -411,13 +419,19 @@ def report_page(request, name):
     context = _month_context(request, month, computed)
     rows, form, error, not_computed = [], None, None, month is None
     if month is not None:
-        rows, form, error, not_computed = _report_rows(request, report, month)
+        rows, form, error, not_computed = _report_rows(request, report, month, outline=True)
     if form is None:
         form = ReportFilterForm(report, request.user)
     hidden = SHOWN_ELSEWHERE.get(report.name, set()) | {"beats_industry"}
     # The badge right after the row's name: visible without scrolling the wide tables.
     columns = [c for c in report.columns if c.key not in hidden]
-    # Each label translated once per page (a chief AM scorecard names ~12,000 industries).
+    rows, sort = _sort_rows(rows, request.GET.get("sort", ""), {c.key for c in columns})
+    # The page shows the first rows (in the chosen order), their measures computed for them
+    # only; the exports hold them all.
+    total_rows = len(rows)
+    charts = _report_charts(report, rows)
+    rows = [report.complete(row) for row in rows[:PAGE_ROWS]]
+    # Each label translated once per page (a chief AM scorecard names thousands of industries).
     labels = {code: str(label) for code, label in Industry.choices}
     for row in rows:
         if row.get("industry") and "industry_label" not in row:
@@ -426,11 +440,6 @@ def report_page(request, name):
             row["industries_label"] = "、".join(
                 labels.get(code, code) for code in row["industries"].split(";")
             )
-    rows, sort = _sort_rows(rows, request.GET.get("sort", ""), {c.key for c in columns})
-    # The page shows the first rows (in the chosen order); the exports hold them all.
-    total_rows = len(rows)
-    charts = _report_charts(report, rows)
-    rows = rows[:PAGE_ROWS]
     badges = {
         value: format_html('<td class="gecrm-nowrap">{}</td>', beats_badge(value))
         for value in (None, True, False)
