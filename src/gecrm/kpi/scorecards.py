@@ -186,8 +186,34 @@ def figures(user, month: int, dimension: str) -> dict[str, Figures]:
             for row in rows
         }
     if dimension == CHIEF_AM:
-        return aggregate(group_months(user, month), dimension)
+        return {
+            name: sum((cell for _industry, cell in cells[1:]), cells[0][1])
+            for name, cells in _scoped_chief_cells(user, month).items()
+        }
     return _from_cells(_scoped_cells(user, month), dimension)
+
+
+def _scoped_chief_cells(user, month: int) -> dict[str, list[tuple[str, Figures]]]:
+    """{chief AM username: [(industry, Figures)]} over the user's rows: one GROUP BY (chief
+    AM, industry) answers both the chief AM figures (`aggregate(rows, CHIEF_AM)`, the same
+    integer sums added in Python) and the industries behind their averages
+    (`aggregate_industries`); kept with the user's grant like `_scoped_cells`."""
+    memo = grant_of(user).memo
+    key = ("kpi.chief_cells", month, _latest_computation(month))
+    if key not in memo:
+        queryset = group_months(user, month).filter(chief_am__isnull=False)
+        rows = queryset.order_by().values("chief_am_id", "industry").annotate(**_annotations())
+        by_id: dict = {}
+        for row in rows:
+            by_id.setdefault(row["chief_am_id"], []).append((row["industry"], _figures(row)))
+        memo[key] = usernames_of(by_id, queryset)
+    return memo[key]
+
+
+def _latest_computation(month: int):
+    return (
+        Computation.objects.filter(month=month).order_by("-pk").values_list("pk", flat=True)
+    ).first()
 
 
 # A scoped user's page asks for several dimensions of the same groups (the dashboard: all,
@@ -196,10 +222,7 @@ def figures(user, month: int, dimension: str) -> dict[str, Figures]:
 # the month's latest computation (a recompute makes new cells).
 def _scoped_cells(user, month: int) -> list[tuple[int, str, str, Figures]]:
     memo = grant_of(user).memo
-    computation = (
-        Computation.objects.filter(month=month).order_by("-pk").values_list("pk", flat=True)
-    ).first()
-    key = ("kpi.cells", month, computation)
+    key = ("kpi.cells", month, _latest_computation(month))
     if key not in memo:
         fields = ("org_unit_id", "segment", "industry")
         rows = group_months(user, month).order_by().values(*fields).annotate(**_annotations())
@@ -242,6 +265,12 @@ def industries(user, month: int, dimension: str) -> dict[str, set[str]]:
         )
         if all(codes is not None for _key, codes in stored):
             return {key: set(codes.split(";")) for key, codes in stored if codes}
+    elif dimension == CHIEF_AM:
+        result = {
+            name: {industry for industry, _cell in cells if industry}
+            for name, cells in _scoped_chief_cells(user, month).items()
+        }
+        return {name: codes for name, codes in result.items() if codes}
     return aggregate_industries(group_months(user, month), dimension)
 
 
