@@ -277,6 +277,22 @@ def program_table_export(request, code, fmt):
 # ---------------------------------------------------------------- programme form
 
 
+def _save(request, form, write, message: str, success_url: str):
+    """Run `write()` for a valid form: its ValidationError goes onto the form (None is returned,
+    the form is shown again), a stale version answers 409, success redirects with `message`."""
+    if not form.is_valid():
+        return None
+    try:
+        write()
+    except ValidationError as error:
+        add_validation_errors(form, error)
+        return None
+    except StaleObjectError as error:
+        return render_conflict(request, str(error), request.path)
+    messages.success(request, message)
+    return redirect(success_url)
+
+
 def _edit_page(request, template_context: dict, status: int = 200):
     return render(request, "accounts/pilots/edit.html", template_context, status=status)
 
@@ -344,24 +360,21 @@ def phase_edit(request, code, number=None):
     back = reverse("accounts:program", args=[program.code])
     if request.method == "POST":
         form = PhaseForm(request.POST, instance=phase)
-        if form.is_valid():
-            try:
-                if phase is None:
-                    actions.do_add_phase(program, form.phase_fields(), actor=request.user)
-                else:
-                    actions.do_update_phase(
-                        phase,
-                        form.phase_fields(),
-                        expected_version=form.cleaned_data["version"],
-                        actor=request.user,
-                    )
-            except ValidationError as error:
-                add_validation_errors(form, error)
-            except StaleObjectError as error:
-                return render_conflict(request, str(error), request.path)
+
+        def write():
+            if phase is None:
+                actions.do_add_phase(program, form.phase_fields(), actor=request.user)
             else:
-                messages.success(request, _("The phase was saved."))
-                return redirect(f"{back}#phases")
+                actions.do_update_phase(
+                    phase,
+                    form.phase_fields(),
+                    expected_version=form.cleaned_data["version"],
+                    actor=request.user,
+                )
+
+        saved = _save(request, form, write, _("The phase was saved."), f"{back}#phases")
+        if saved:
+            return saved
     else:
         initial = None
         if phase is None:
@@ -392,24 +405,21 @@ def target_edit(request, code, pk=None):
     back = reverse("accounts:program", args=[program.code])
     if request.method == "POST":
         form = ProgramTargetForm(request.POST, program=program, instance=target)
-        if form.is_valid():
-            try:
-                if target is None:
-                    actions.do_set_program_target(program, form.target_fields(), actor=request.user)
-                else:
-                    actions.do_update_program_target(
-                        target,
-                        form.target_fields(),
-                        expected_version=form.cleaned_data["version"],
-                        actor=request.user,
-                    )
-            except ValidationError as error:
-                add_validation_errors(form, error)
-            except StaleObjectError as error:
-                return render_conflict(request, str(error), request.path)
+
+        def write():
+            if target is None:
+                actions.do_set_program_target(program, form.target_fields(), actor=request.user)
             else:
-                messages.success(request, _("The target was saved."))
-                return redirect(f"{back}#targets")
+                actions.do_update_program_target(
+                    target,
+                    form.target_fields(),
+                    expected_version=form.cleaned_data["version"],
+                    actor=request.user,
+                )
+
+        saved = _save(request, form, write, _("The target was saved."), f"{back}#targets")
+        if saved:
+            return saved
     else:
         form = ProgramTargetForm(program=program, instance=target)
     return _edit_page(
