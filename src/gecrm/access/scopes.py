@@ -212,6 +212,18 @@ def _assigned_q(
 # ---------------------------------------------------------------------------- the rules
 
 
+def _unit_roots(grant: Grant, action: str) -> list[tuple]:
+    """The org units whose subtrees' customers the grant's posts reach for `action`, each with
+    whether the reach is limited to the unit's segment / industry (industry posts)."""
+    roots = []
+    unit_posts = UNIT_CHANGE_POSTS if action == CHANGE else UNIT_VIEW_POSTS
+    if grant.posts & unit_posts:
+        roots.append((grant.unit, False))
+    if grant.posts & INDUSTRY_POSTS:
+        roots.append((grant.admin_unit, True))
+    return roots
+
+
 def customer_scope(
     user, action: str = VIEW, *, prefix: str = "", vendor: str = "sqlite", groups: bool = False
 ):
@@ -234,12 +246,10 @@ def customer_scope(
     if action == VIEW and Post.HOTLINE_AGENT in posts:
         # To take a call about any customer: names, codes and contacts, never money.
         return None
-    parts = []
-    unit_posts = UNIT_CHANGE_POSTS if action == CHANGE else UNIT_VIEW_POSTS
-    if posts & unit_posts:
-        parts.append(_unit_q(grant, grant.unit, prefix, vendor))
-    if posts & INDUSTRY_POSTS:
-        parts.append(_industry_q(grant, prefix, vendor))
+    parts = [
+        _industry_q(grant, prefix, vendor) if limited else _unit_q(grant, unit, prefix, vendor)
+        for unit, limited in _unit_roots(grant, action)
+    ]
     if action == CHANGE:
         if posts & ACCOUNT_POSTS:
             parts.append(
@@ -255,12 +265,36 @@ def customer_scope(
     return _any(parts)
 
 
+def creatable_unit_ids(user, vendor: str = "sqlite") -> list[int] | None:
+    """The org units a new customer may belong to so that `user` could edit it afterwards
+    (None: any unit). The unit part of the change rule: unit and industry posts their subtrees;
+    account posts edit the trees of their accounts wherever these are owned, so any unit (the
+    parent decides); posts that edit nothing, none."""
+    if user.is_superuser:
+        return None
+    grant = grant_of(user)
+    if grant.unit is None:
+        return []
+    if grant.everything:
+        return None
+    if grant.posts & ACCOUNT_POSTS and any(a[0] in ACCOUNT_ROLES for a in grant.assignments):
+        return None
+    ids: set[int] = set()
+    for unit, _limited in _unit_roots(grant, CHANGE):
+        ids.update(unit_subtree_ids(unit, vendor, grant.unit_ids))
+    return sorted(ids)
+
+
 def _vendor(queryset) -> str:
     return connections[queryset.db].vendor
 
 
 def _filtered(queryset, q):
-    return queryset if q is None else queryset.filter(q)
+    """`queryset` under the rule's `q`; "nothing" as `.none()`, so that callers can tell a scope
+    that is empty by rule (posts that edit nothing) without a query (`query.is_empty()`)."""
+    if q is None:
+        return queryset
+    return queryset.none() if q is NOTHING else queryset.filter(q)
 
 
 @register_scope("customers.customer")
@@ -282,7 +316,7 @@ def assignments_rule(queryset, user, action):
         return queryset
     if action == VIEW:
         q = q | Q(user_id=user.pk)
-    return queryset.filter(q)
+    return _filtered(queryset, q)
 
 
 @register_scope("accounts.pilotcustomer")
@@ -333,9 +367,9 @@ def import_batch_rule(queryset, user, action):
 
 
 def _administrators_change(queryset, user, action):
-    """Org units, staff and products: visible to everyone signed in; edited by administrators
-    (superusers and the group's sales managers / controllers) only. Posts decide data scope, so
-    editing staff is granting rights."""
+    """Org units, staff and products: visible to everyone signed in; edited (and so created) by
+    administrators (superusers and the group's sales managers / controllers) only. Posts decide
+    data scope, so editing staff is granting rights."""
     if action == VIEW or grant_of(user).everything:
         return queryset
     return queryset.none()

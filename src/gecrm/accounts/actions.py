@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gecrm.access.creating import check_created, check_may_create
 from gecrm.access.scopes import forget_grant
 from gecrm.core.changes import create_logged, update_versioned
 from gecrm.core.exceptions import StaleObjectError
@@ -48,8 +49,10 @@ def do_assign(
     actor,
     source: str = "web",
 ) -> Assignment:
-    """Assign `user` to `customer` in `role` from `start` (today by default)."""
+    """Assign `user` to `customer` in `role` from `start` (today by default); the actor must
+    be one who may edit the customer (`gecrm.access.creating`)."""
     start = start or timezone.localdate()
+    check_may_create(Assignment, actor)
     with transaction.atomic():
         if not hasattr(user, "staff"):
             raise ValidationError({"user": _("Only members of staff can be assigned.")})
@@ -67,6 +70,7 @@ def do_assign(
             actor=actor,
             source=source,
         )
+        check_created(assignment, actor, blame="customer")
         announce_change(start)
     forget_grant(user)
     return assignment
@@ -220,6 +224,7 @@ def do_handover_chief_am(
     if it changed since, nothing is written and StaleObjectError is raised (HTTP 409).
     """
     on = on or timezone.localdate()
+    check_may_create(Assignment, actor)
     with transaction.atomic():
         hq = _lock_hq(customer)
         if not hasattr(new_manager, "staff") or not new_manager.is_active:
@@ -277,6 +282,7 @@ def do_handover_chief_am(
             actor=actor,
             source=source,
         )
+        check_created(assignment, actor, blame="customer")
         announce_change(on - ONE_DAY if current is not None else on)
         url = reverse("accounts:team", args=[hq.pk])
         notify(

@@ -19,7 +19,7 @@ from gecrm.access.auth import BearerTokenAuth, SessionAuth
 from gecrm.accounts.api import router as assignments_router
 from gecrm.catalog.api import router as products_router
 from gecrm.core.api import ModelValidationError, django_validation_errors, localized_errors
-from gecrm.core.exceptions import StaleObjectError
+from gecrm.core.exceptions import CreateForbidden, OutsideScopeError, StaleObjectError
 from gecrm.customers.api import router as customers_router
 from gecrm.org.api import org_units_router, regions_router, staff_router
 
@@ -108,6 +108,19 @@ def django_validation_error(request, exc: DjangoValidationError):
 @api.exception_handler(StaleObjectError)
 def stale_object(request, exc: StaleObjectError):
     return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(CreateForbidden)
+def create_forbidden(request, exc: CreateForbidden):
+    # The caller's posts may not create this kind of record at all; nothing was written.
+    return api.create_response(request, {"detail": str(exc)}, status=403)
+
+
+@api.exception_handler(OutsideScopeError)
+def outside_scope(request, exc: OutsideScopeError):
+    # The parent, org unit or customer referred to is outside the caller's change scope: as for
+    # any object out of scope, 404 (the message says which field); nothing was written.
+    return api.create_response(request, {"detail": str(exc)}, status=404)
 
 
 @api.exception_handler(IntegrityError)

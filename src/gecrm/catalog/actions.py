@@ -2,12 +2,15 @@
 
 from django.db import transaction
 
+from gecrm.access.creating import check_may_create
 from gecrm.core.changes import create_logged, update_versioned
 
 from .models import Product
 
 
 def do_create_product(fields: dict, *, actor, source: str = "web") -> Product:
+    """Administrators only (`gecrm.access.creating`: the change scope of products)."""
+    check_may_create(Product, actor)
     return create_logged(Product(**fields), actor=actor, source=source)
 
 

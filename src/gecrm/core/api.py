@@ -4,7 +4,9 @@ Routers live in `<app>/api.py` and are assembled in `gecrm.api.main`. What they 
 here so that every endpoint answers errors in one shape:
 
 - 401 `{"detail": "Unauthorized"}` without valid credentials,
-- 404 `{"detail": "Not Found"}` for unknown *and* out-of-scope objects,
+- 403 `{"detail": "..."}` for a create the caller's posts do not allow at all,
+- 404 `{"detail": "Not Found"}` for unknown *and* out-of-scope objects (and a create whose
+  parent, org unit or customer is outside the caller's change scope),
 - 409 `{"detail": "..."}` for a stale `version`,
 - 422 `{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}` for any invalid input, whether
   pydantic caught it or a model's `clean()` did (ninja's own shape, so clients parse one format).
@@ -152,7 +154,15 @@ class ValidationErrorOut(Schema):
 
 READ_ERRORS = {401: ErrorOut, 422: ValidationErrorOut}
 DETAIL_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-CREATE_ERRORS = {401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
+# 403: the caller's posts create nothing of the kind; 404: the parent, org unit or customer
+# referred to is outside their change scope (`gecrm.access.creating`). Nothing is written.
+CREATE_ERRORS = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ValidationErrorOut,
+}
 UPDATE_ERRORS = {
     401: ErrorOut,
     403: ErrorOut,

@@ -1,15 +1,18 @@
 from django.conf import settings
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from .exceptions import StaleObjectError
+from .exceptions import CreateForbidden, OutsideScopeError, StaleObjectError
 from .http import client_ip
 
 
 class StaleObjectMiddleware:
-    """Answer 409 Conflict when a view loses an optimistic-lock race."""
+    """Answer 409 Conflict when a view loses an optimistic-lock race, and a refused create with
+    the 403 page (the user's posts create nothing of the kind) or the 404 page (a parent, org
+    unit or customer outside their scope); the action rolled back, nothing was written."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -21,6 +24,10 @@ class StaleObjectMiddleware:
         if isinstance(exception, StaleObjectError):
             body = render_to_string("web/conflict.html", {"message": str(exception)}, request)
             return HttpResponse(body, status=409)
+        if isinstance(exception, CreateForbidden):
+            raise PermissionDenied(str(exception)) from exception
+        if isinstance(exception, OutsideScopeError):
+            raise Http404(str(exception)) from exception
         return None
 
 

@@ -31,3 +31,13 @@ class RestrictedQuerySet(models.QuerySet):
             return self
         rule = _scope_rules.get(self.model._meta.label_lower)
         return rule(self, user, action) if rule else self
+
+
+def may_create(model, user) -> bool:
+    """Whether `user` may create some `model` at all: a user creates only what they could edit
+    afterwards, so not when their change scope of the model is empty by rule (`.none()`, no
+    query). `None` (the command line without --user) and superusers always may. Where the new
+    row may go is checked after the insert (`gecrm.access.creating.check_created`)."""
+    if user is None or getattr(user, "is_superuser", False):
+        return True
+    return not model.objects.restrict(user, "change").query.is_empty()

@@ -10,14 +10,16 @@ from collections import defaultdict
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from .exceptions import StaleObjectError
+from .exceptions import CreateForbidden, OutsideScopeError, StaleObjectError
 from .models import ObjectChange
+from .querysets import may_create
 
 TABLE_TARGET = "object-table"
 
@@ -264,8 +266,14 @@ class ObjectEditView(LoginRequiredMixin, View):
     def get_object(self, request, **kwargs):
         kwarg = self.lookup_url_kwarg or self.lookup_field
         if kwarg not in kwargs:
+            self.check_may_create(request)
             return None
         return get_object_or_404(self.get_queryset(request), **{self.lookup_field: kwargs[kwarg]})
+
+    def check_may_create(self, request) -> None:
+        """The create page answers 403 to a user whose posts create nothing of the kind."""
+        if not may_create(self.model, request.user):
+            raise PermissionDenied(str(CreateForbidden(self.model)))
 
     def get_form_kwargs(self, request, obj) -> dict:
         return {}
@@ -342,6 +350,12 @@ class ObjectEditView(LoginRequiredMixin, View):
                     messages.success(request, _("%(object)s was saved.") % {"object": obj})
             except ValidationError as error:
                 add_validation_errors(form, error)
+            except OutsideScopeError as error:
+                # The pickers offer only what the user may create under; what slips past them
+                # (a combination outside the scope) is an error on the field that put it there.
+                if error.field not in form.fields:
+                    raise Http404(str(error)) from error
+                form.add_error(error.field, str(error))
             except StaleObjectError as error:
                 return render_conflict(request, str(error), self.get_cancel_url(obj))
             else:

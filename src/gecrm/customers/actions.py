@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gecrm.access.creating import blame_new_customer, check_created, check_may_create
 from gecrm.core.changes import create_logged, delete_logged, update_versioned
 from gecrm.core.trees import move_descendants, position, set_position, would_cycle
 
@@ -11,12 +12,17 @@ from .models import Contact, Customer
 
 
 def do_create_customer(fields: dict, *, actor, source: str = "web") -> Customer:
-    """Create a customer (HQ when `parent` is None, otherwise a branch of `parent`)."""
+    """Create a customer (HQ when `parent` is None, otherwise a branch of `parent`) where the
+    actor could edit it afterwards: CreateForbidden / OutsideScopeError otherwise, nothing
+    written (`gecrm.access.creating`)."""
+    check_may_create(Customer, actor)
     parent = fields.pop("parent", None)
     customer = Customer(**fields)
     set_position(customer, parent)
     with transaction.atomic():
-        return create_logged(customer, actor=actor, source=source)
+        customer = create_logged(customer, actor=actor, source=source)
+        check_created(customer, actor, blame=lambda: blame_new_customer(customer, parent, actor))
+        return customer
 
 
 def do_update_customer(
@@ -40,7 +46,12 @@ def do_update_customer(
 
 
 def do_add_contact(customer: Customer, fields: dict, *, actor, source: str = "web") -> Contact:
-    return create_logged(Contact(customer=customer, **fields), actor=actor, source=source)
+    """Add a contact to a customer the actor may edit (else nothing is written)."""
+    check_may_create(Contact, actor)
+    with transaction.atomic():
+        contact = create_logged(Contact(customer=customer, **fields), actor=actor, source=source)
+        check_created(contact, actor, blame="customer")
+        return contact
 
 
 def do_update_contact(

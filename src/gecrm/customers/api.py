@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from gecrm.access.creating import check_may_create
 from gecrm.audit.actions import do_reveal_personal_data
 from gecrm.audit.masking import can_view_personal_data, mask_value, personal_fields
 from gecrm.core.api import (
@@ -256,8 +257,10 @@ def _fields_from_payload(user, data: dict, *, customer: Customer | None = None) 
         if name in data:
             fields[name] = data[name] or ""
     if "parent_code" in data:
-        # A branch goes under a customer the caller may edit (or stays where it is).
-        parents = Customer.objects.restrict(user, "change")
+        # A branch goes under a customer the caller may edit (or stays where it is). A new one
+        # names any customer the caller sees: the create action answers one they may not edit
+        # with 404 (`gecrm.access.creating`); an unknown or invisible code is invalid input.
+        parents = Customer.objects.restrict(user, "view" if customer is None else "change")
         if customer is not None and customer.parent_id:
             parents = parents | Customer.objects.filter(pk=customer.parent_id)
         fields["parent"] = resolve(
@@ -315,6 +318,7 @@ def list_customers(request, filters: Query[CustomerFilters]):
 def create_customer(request, payload: CustomerIn):
     """A new headquarters, or a branch with `parent_code`; codes of enumerations or Chinese labels."""
     user = acting_user(request)
+    check_may_create(Customer, user)  # 403 before any code is looked up
     data = payload.model_dump()
     fields = _fields_from_payload(user, data)
     customer = run_action(

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gecrm.access.creating import creatable_org_units, creatable_parents
 from gecrm.org.forms import (
     OrgUnitChoiceField,
     RegionChoiceField,
@@ -48,11 +49,13 @@ class CustomerForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # A branch goes under a customer the user may edit.
-        parents = Customer.objects.restrict(user, "change")
+        parents = creatable_parents(Customer, user)
         if self.instance.parent_id:
             parents = parents | Customer.objects.filter(pk=self.instance.parent_id)
         self.fields["parent"].queryset = parents
-        self.fields["org_unit"].queryset = org_unit_queryset(user)
+        # A new customer belongs to a unit whose customers the user may edit.
+        units = org_unit_queryset(user) if self.instance.pk else creatable_org_units(user)
+        self.fields["org_unit"].queryset = units.only("code", "name", "depth", "path")
         self.fields["region"].queryset = region_queryset(self.instance.region_id)
         if self.instance.pk:
             # The code names the customer in URLs, imports and exports: it never changes here.

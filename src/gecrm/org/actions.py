@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gecrm.access.creating import check_created, check_may_create
 from gecrm.core.changes import create_logged, log_change, update_versioned
 from gecrm.core.models import ObjectChange
 from gecrm.core.trees import move_descendants, position, set_position, would_cycle
@@ -13,10 +14,15 @@ from .models import OrgUnit, Staff, StaffPost
 
 
 def do_create_org_unit(fields: dict, *, actor, source: str = "web") -> OrgUnit:
+    """Administrators only, like every create: where the actor could edit it afterwards."""
+    check_may_create(OrgUnit, actor)
     parent = fields.pop("parent", None)
     unit = OrgUnit(**fields)
     set_position(unit, parent)
-    return create_logged(unit, actor=actor, source=source)
+    with transaction.atomic():
+        unit = create_logged(unit, actor=actor, source=source)
+        check_created(unit, actor, blame="parent")
+        return unit
 
 
 def do_update_org_unit(
@@ -56,7 +62,9 @@ def do_create_staff(
     actor,
     source: str = "web",
 ) -> Staff:
-    """Create a login and its staff profile; without a password the login cannot sign in yet."""
+    """Create a login and its staff profile; without a password the login cannot sign in yet.
+    Administrators only: posts are rights (`gecrm.access.creating`)."""
+    check_may_create(Staff, actor)
     User = get_user_model()
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
@@ -85,6 +93,7 @@ def do_create_staff(
                 actor=actor,
                 source=source,
             )
+        check_created(staff, actor, blame="org_unit")
         return staff
 
 

@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
+from gecrm.access.creating import check_may_create
 from gecrm.core.api import (
     CODE_PATTERN,
     CREATE_ERRORS,
@@ -177,6 +178,7 @@ def list_org_units(request, filters: Query[OrgUnitFilters]):
 def create_org_unit(request, payload: OrgUnitIn):
     """A new org unit under `parent_code` (only the group has none); the kind must fit there."""
     user = acting_user(request)
+    check_may_create(OrgUnit, user)  # 403 before any code is looked up
     fields = _org_unit_fields(user, payload.model_dump())
     unit = run_action(do_create_org_unit, fields, actor=user, source="api", field_names=FIELD_NAMES)
     return Status(201, get_scoped(_org_units(user), pk=unit.pk))
@@ -339,6 +341,7 @@ def list_staff(request, filters: Query[StaffFilters]):
 def create_staff(request, payload: StaffIn):
     """A login and its staff profile; the login cannot sign in until a password is set."""
     user = acting_user(request)
+    check_may_create(Staff, user)  # 403 before any code is looked up
     data = payload.model_dump()
     fields = _staff_fields(user, data)
     staff = run_action(

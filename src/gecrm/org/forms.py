@@ -4,6 +4,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gecrm.access.creating import creatable_parents
+
 from .choices import Post, RegionLevel
 from .models import OrgUnit, Region, Staff
 
@@ -51,7 +53,11 @@ class OrgUnitForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = OrgUnit.objects.restrict(user, "view")
+        if self.instance.pk:
+            self.fields["parent"].queryset = OrgUnit.objects.restrict(user, "view")
+        else:
+            # A new unit goes under one the user may edit (administrators: any).
+            self.fields["parent"].queryset = creatable_parents(OrgUnit, user)
         self.fields["region"].queryset = region_queryset(self.instance.region_id)
         if self.instance.pk:
             # The code names the unit in imports, exports and data scopes: it never changes here.

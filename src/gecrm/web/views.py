@@ -526,6 +526,8 @@ class ContactEditView(ObjectEditView):
         return self.customer
 
     def get_object(self, request, **kwargs):
+        if "pk" not in kwargs:
+            self.check_may_create(request)
         customer = self.get_customer(request, kwargs["code"])
         if "pk" not in kwargs:
             return None

@@ -157,3 +157,18 @@ def get_item(mapping, key):
 @register.simple_tag
 def nbsp_indent(depth: int):
     return mark_safe("&emsp;" * int(depth or 0))  # noqa: S308 - constant markup
+
+
+@register.simple_tag(takes_context=True)
+def may_create(context, model_label: str) -> bool:
+    """`{% may_create "customers.customer" as can_add %}`: whether the page's user may create
+    some record of the model (their posts allow it; `gecrm.core.querysets.may_create`)."""
+    from django.apps import apps
+
+    from gecrm.core.querysets import may_create as allowed
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    return allowed(apps.get_model(model_label), user)
