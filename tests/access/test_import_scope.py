@@ -27,7 +27,7 @@ def test_a_customer_of_another_province_rolls_the_whole_file_back(gd_controller,
     before = snapshot()
     result = run_import("customers", path, actor=gd_controller)
     assert not result.ok and result.created == 0
-    assert [(i.row, i.column, i.value) for i in result.errors] == [(3, "code", "K2")]
+    assert [(i.row, i.column, i.value) for i in result.errors] == [(3, "org_unit", "BJ")]
     assert snapshot() == before
 
 

@@ -34,8 +34,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .changes import current_ip, loggable_fields
-from .exceptions import StaleObjectError
+from .exceptions import CreateForbidden, StaleObjectError
 from .models import PATH_SEPARATOR, ObjectChange, TreeModel
+from .querysets import may_create
 from .spreadsheets import SpreadsheetError, read_rows, write_csv, write_xlsx
 from .trees import move_descendants
 
@@ -422,15 +423,26 @@ class Importer:
     scope_model = None
     scope_lookup = "code"
 
+    @property
+    def checks_created_scope(self) -> bool:
+        """Whether new records must be checked against the actor's change scope (after writing
+        them, inside the transaction: the preview then writes and rolls back too)."""
+        return not self.unrestricted and self.scope_model is not None
+
     def created_outside_scope(self) -> list[ImportIssue]:
         """After writing (inside the transaction): new records the actor may not edit.
 
         The data scope is a query, so the exact test is to ask it about the written rows; a
-        non-empty answer rolls the whole import back.
+        non-empty answer rolls the whole import back (`gecrm.access.creating`, the rule of every
+        create path: one creates only what one could edit afterwards).
         """
         new = getattr(self, "new", None)
-        if self.unrestricted or self.scope_model is None or not new:
+        if not self.checks_created_scope or not new:
             return []
+        if not may_create(self.scope_model, self.actor):
+            # Posts that create nothing of the kind: every new row, on its key.
+            message = str(CreateForbidden(self.scope_model))
+            return [ImportIssue(r[0], self.columns[0], str(r[1]), message) for r in new]
         keys = [record[1] for record in new]
         allowed: set = set()
         for start in range(0, len(keys), CHUNK):
@@ -439,16 +451,13 @@ class Importer:
                 .filter(**{f"{self.scope_lookup}__in": keys[start : start + CHUNK]})
                 .values_list(self.scope_lookup, flat=True)
             )
-        return [
-            ImportIssue(
-                record[0],
-                self.columns[0],
-                str(record[1]),
-                str(_("You may not create this record (outside your data scope).")),
-            )
-            for record in new
-            if record[1] not in allowed
-        ]
+        return self.outside_scope_issues([record for record in new if record[1] not in allowed])
+
+    def outside_scope_issues(self, records: list[tuple]) -> list[ImportIssue]:
+        """The issues of new `records` outside the actor's change scope, each on the column that
+        put it there (importers of kinds with parents or owners say which)."""
+        message = str(_("You may not create this record (outside your data scope)."))
+        return [ImportIssue(r[0], self.columns[0], str(r[1]), message) for r in records]
 
     def scoped(self, model, action: str = "view"):
         if self.unrestricted:
@@ -527,6 +536,10 @@ class OutsideScope(Exception):
         self.issues = issues
 
 
+class _PreviewRollback(Exception):
+    """Raised at the end of a preview's trial write: nothing a preview does is kept."""
+
+
 def run_import(
     kind: str,
     path,
@@ -602,13 +615,21 @@ def _run(importer: Importer, result: ImportResult, path, *, dry_run, progress, f
         return
     result.created, result.updated, result.unchanged = importer.plan()
     result.deleted = importer.deleted
-    if dry_run or not (result.created or result.updated or result.deleted):
+    if not (result.created or result.updated or result.deleted):
+        return
+    if dry_run and not (result.created and importer.checks_created_scope):
         return
     try:
         with transaction.atomic():
-            importer.write(progress)
+            # A preview of new records for a restricted importer writes them and rolls back:
+            # whether they lie in the actor's scope is answered by the scope query itself.
+            importer.write(None if dry_run else progress)
             if outside := importer.created_outside_scope():
                 raise OutsideScope(outside)
+            if dry_run:
+                raise _PreviewRollback
+    except _PreviewRollback:
+        pass
     except OutsideScope as exc:
         result.errors = exc.issues
         result.created = result.updated = result.unchanged = result.deleted = 0

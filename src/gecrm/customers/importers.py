@@ -4,9 +4,11 @@ import operator
 
 from django.utils.translation import gettext as _
 
+from gecrm.access.creating import creatable_org_units, creatable_parents, customer_blame
 from gecrm.core.exporting import Exporter, register_exporter
 from gecrm.core.importing import (
     CHUNK,
+    ImportIssue,
     TableImporter,
     choices_hint,
     code_error,
@@ -207,6 +209,37 @@ class CustomerImporter(TableImporter):
                 _("Another customer (%(code)s) already has this unified social credit code.")
                 % {"code": owner},
             )
+
+    def outside_scope_issues(self, records):
+        """New customers the importer could not edit, blamed on their org unit, their parent or
+        their segment / industry, as the create action does (`gecrm.access.creating`)."""
+        pos = {name: 2 + self.fields.index(name) for name in ("org_unit", "parent", "industry")}
+        units = set(creatable_org_units(self.actor).values_list("pk", flat=True))
+        parents = sorted({r[pos["parent"]] for r in records if r[pos["parent"]]})
+        editable: set[str] = set()
+        for start in range(0, len(parents), CHUNK):
+            editable.update(
+                creatable_parents(Customer, self.actor)
+                .filter(code__in=parents[start : start + CHUNK])
+                .values_list("code", flat=True)
+            )
+        unit_codes = {pk: code for code, pk in self.org_units.items()}
+        issues = []
+        for record in records:
+            parent = record[pos["parent"]]
+            field, message = customer_blame(
+                self.actor,
+                unit_ok=record[pos["org_unit"]] in units,
+                parent_given=bool(parent),
+                parent_ok=parent in editable,
+            )
+            column, value = {
+                "org_unit": ("org_unit", unit_codes.get(record[pos["org_unit"]], "")),
+                "parent": ("parent_code", parent),
+                "industry": ("industry", record[pos["industry"]]),
+            }[field]
+            issues.append(ImportIssue(record[0], column, value or "", str(message)))
+        return issues
 
     def before_update(self) -> None:
         """Free the USCCs that change hands before writing, so a swap never hits the index."""
