@@ -511,13 +511,16 @@ def do_add_pilot_customer(program, customer, org_unit, *, phase=None, actor, sou
     a province) and optionally its phase."""
     from .models import PilotCustomer
 
+    check_may_create(PilotCustomer, actor)
     with transaction.atomic():
         if PilotCustomer.objects.filter(program=program, customer=customer).exists():
             raise ValidationError(
                 {"customer": _("This customer is already a pilot customer of the programme.")}
             )
         pilot = PilotCustomer(program=program, customer=customer, org_unit=org_unit, phase=phase)
-        return create_logged(pilot, actor=actor, source=source)
+        pilot = create_logged(pilot, actor=actor, source=source)
+        check_created(pilot, actor, blame="customer")
+        return pilot
 
 
 def do_update_pilot_customer(
