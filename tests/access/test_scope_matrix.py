@@ -449,3 +449,31 @@ def test_assignments_are_created_only_for_customers_the_persona_may_edit(world, 
         with pytest.raises(error):
             do_assign(customer, staff, "presales", actor=world[name])
         assert not Assignment.objects.filter(customer=customer, role="presales", user=staff)
+
+
+def test_the_reported_create_holes_are_closed(world, token_of):
+    """Issue 11's cases: a hotline agent creates nothing (403), an AM's customer owned by the
+    group is refused (404) — and neither writes a row."""
+    hotline, am = "hotline", "sz_am"
+    body = {"code": "HL-1", "name": "热线建的", "segment": "sme", "org_unit": "HQ"}
+    assert api_post(world, token_of, hotline, "customers", body).status_code == 403
+    body = {"code": "AM-1", "name": "客户经理建的", "segment": "fin", "org_unit": "HQ"}
+    response = api_post(world, token_of, am, "customers", body)
+    assert response.status_code == 404 and "data scope" in response.json()["detail"]
+    assert absent("HL-1") and absent("AM-1")
+    staff = {"username": "hl-boss", "name": "x", "org_unit": "HQ",
+             "posts": ["sales_control", "sales_manager"]}  # fmt: skip
+    assert api_post(world, token_of, hotline, "staff", staff).status_code == 403
+    assert not get_user_model().objects.filter(username="hl-boss").exists()
+    unit = {"code": "HL.U", "name": "x", "kind": "team", "parent_code": "GD"}
+    assert api_post(world, token_of, hotline, "org-units", unit).status_code == 403
+    product = {"code": "HL-P", "name": "x", "category": "cloud"}
+    assert api_post(world, token_of, hotline, "products", product).status_code == 403
+    assert not OrgUnit.objects.filter(code="HL.U") and not Product.objects.filter(code="HL-P")
+    client = browser(world[hotline])
+    data = {"code": "HL.W", "name": "x", "kind": "team", "parent": "GD"}
+    assert client.post(reverse("web:orgunit_add"), data).status_code == 403
+    assert not OrgUnit.objects.filter(code="HL.W")
+    data = {"code": "HL-2", "name": "x", "segment": "sme", "org_unit": "HQ", "status": "active"}
+    assert client.post(reverse("web:customer_add"), data).status_code == 403
+    assert absent("HL-2")
