@@ -221,6 +221,14 @@ def blamed(name, target):
     return BLAMED.get((name, target), "parent_code")  # account managers
 
 
+def creatable_units(world, name):
+    """The org units a persona's new customers may belong to (by hand): the subtree they manage;
+    account managers any unit (their accounts' trees as parents decide)."""
+    every = set(world.units)
+    gd = {code for code in every if code == "GD" or code.startswith("GD.")}
+    return {"gd_sc": gd, "gd_bank_im": gd}.get(name, every)
+
+
 def customer_cases():
     for target, (where, allowed) in CUSTOMER_TARGETS.items():
         yield target, where, allowed
@@ -277,6 +285,8 @@ def test_web_form_creates_customers_only_where_the_persona_could_edit_them(world
         # The pickers offer exactly the parents and units a new customer may have.
         form = page.context["form"]
         assert set(form.fields["parent"].queryset.values_list("code", flat=True)) == changed(name)
+        units = set(form.fields["org_unit"].queryset.values_list("code", flat=True))
+        assert units == creatable_units(world, name)
     for target, (unit, parent, segment, industry), allowed in customer_cases():
         data = {"code": new_code(target), "name": "新客户", "segment": segment, "org_unit": unit}
         data.update({"industry": industry, "parent": parent or "", "status": "active"})
