@@ -8,22 +8,32 @@ of the scope rules, the creating action asks the change scope itself (`restrict(
   is empty by rule (posts that edit nothing — a hotline agent's customers; anyone but an
   administrator's org units, staff and products), `CreateForbidden` (403): "your post may not
   create this";
-- after writing, `check_created(obj, actor, field=…)`: when the new row is not in the change
+- after writing, `check_created(obj, actor, blame=…)`: when the new row is not in the change
   scope (a parent, org unit or customer the actor may not edit), `OutsideScopeError` (404 in the
-  API, an error on `field` in forms and imports). Raised inside the action's transaction, it
+  API, an error on the blamed field in forms and imports). Raised inside the action's transaction, it
   rolls the insert (and its change log entry) back: a refusal writes nothing.
 
 `actor=None` (the CLI without `--user`, the demo builder, migrations) is not limited. The same
 questions serve the forms' pickers (`creatable_org_units`, `creatable_parents`).
 """
 
+from django.db import connections
 from django.utils.translation import gettext as _
 
 from gecrm.core.exceptions import CreateForbidden, OutsideScopeError
 from gecrm.core.querysets import may_create
 
-__all__ = ["check_created", "check_may_create", "creatable_org_units", "creatable_parents"]
-__all__ += ["customer_blame", "may_create"]
+from .scopes import INDUSTRY_POSTS, creatable_unit_ids, grant_of
+
+__all__ = [
+    "blame_new_customer",
+    "check_created",
+    "check_may_create",
+    "creatable_org_units",
+    "creatable_parents",
+    "customer_blame",
+    "may_create",
+]
 
 CHANGE = "change"
 
@@ -54,8 +64,6 @@ def customer_blame(actor, *, unit_ok: bool, parent_given: bool, parent_ok: bool)
     """Which field put a new customer outside the actor's change scope, and why: its org unit,
     its parent, or (the rest of the rule) its segment and industry. `unit_ok`: the org unit is
     one of `creatable_org_units`; `parent_ok`: the parent is one of `creatable_parents`."""
-    from gecrm.access.scopes import INDUSTRY_POSTS, grant_of
-
     if not unit_ok:
         return "org_unit", _(
             "You may not create customers owned by this org unit: it is outside your data scope."
@@ -93,15 +101,12 @@ def creatable_parents(model, actor):
     """The records a new `model` may be placed under: those the actor may edit (a branch of an
     editable customer, a sub-unit of an editable unit)."""
     if _unrestricted(actor):
-        return model._base_manager.all()
+        return model.objects.all()
     return model.objects.restrict(actor, CHANGE)
 
 
 def creatable_org_units(actor):
     """The org units a new customer may belong to so that the actor could edit it."""
-    from django.db import connections
-
-    from gecrm.access.scopes import creatable_unit_ids
     from gecrm.customers.models import Customer
     from gecrm.org.models import OrgUnit
 
