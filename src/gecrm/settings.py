@@ -76,7 +76,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "ninja",
-    "axes",
+    "gecrm.access.axes_app.AxesConfig",  # django-axes, named in Chinese in the admin
     "csp",
     "gecrm.core",
     "gecrm.org",
