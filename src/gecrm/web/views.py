@@ -142,12 +142,13 @@ def home(request):
             "url": reverse("web:customer_list"),
         },
         {
-            # A customer group is a top-level customer with all its descendants (DESIGN.md, KPIs).
+            # A customer group: a top-level customer with branches or of 党政军/金融/大企业
+            # (`CustomerQuerySet.groups`); a top-level SME shop is not one.
             "label": _("Customer groups"),
-            "value": customers.filter(parent__isnull=True).count(),
+            "value": customers.groups().count(),
             "icon": "crown",
             "color": "bg-yellow-lt",
-            "url": reverse("web:customer_list") + "?headquarters=true",
+            "url": reverse("web:customer_list") + "?group=true",
         },
         {
             "label": _("Staff"),
@@ -360,6 +361,10 @@ class CustomerListView(ObjectListView):
     # A scoped million-row list sorts (code, id) from an index, then joins only the page.
     paginator_class = IdsFirstPaginator
 
+    def get_queryset(self, request):
+        # `has_branches` for the 总部 badge (`Customer.is_group`), in the page's query.
+        return super().get_queryset(request).with_branch_flag()
+
     def customize_filter_form(self, form, request):
         super().customize_filter_form(form, request)
         form.fields["org_unit"].widget = forms.Select(
@@ -370,6 +375,9 @@ class CustomerListView(ObjectListView):
             choices=[("", _("All")), ("true", _("Headquarters only")), ("false", _("Branches"))]
         )
         form.fields["headquarters"].label = _("Level")
+        form.fields["group"].widget = forms.Select(
+            choices=[("", _("All")), ("true", _("Customer groups only")), ("false", _("Others"))]
+        )
         form.fields["q"].label = _("Search")
         form.fields["q"].widget.attrs["placeholder"] = _("Name, code or USCC")
         # The parent filter is reached through links ("all branches"), not typed.
