@@ -171,7 +171,7 @@ class Target(BaseModel):
         ]
 
     def __str__(self):
-        return f"{self.year} {self.dimension} {self.key}"
+        return f"{self.year} · {self.get_dimension_display()} · {self.key}"
 
     def clean(self):
         """The key names an existing org unit, industry or chief AM; at least one target is

@@ -22,6 +22,7 @@ from gecrm.catalog.actions import do_create_product, do_update_product
 from gecrm.catalog.filtersets import ProductFilterSet
 from gecrm.catalog.forms import ProductForm
 from gecrm.catalog.models import Product
+from gecrm.core.changes import describe_entries
 from gecrm.core.models import ObjectChange
 from gecrm.core.paging import IdsFirstPaginator
 from gecrm.core.views import (
@@ -169,7 +170,7 @@ def home(request):
     changes = (
         ObjectChange.objects.all() if user.is_superuser else ObjectChange.objects.filter(actor=user)
     )
-    recent = list(changes.order_by("-time", "-id")[:8])
+    recent = describe_entries(changes.order_by("-time", "-id")[:8])
     return render(
         request,
         "web/home.html",
