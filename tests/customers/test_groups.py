@@ -57,6 +57,18 @@ def test_the_queryset_says_the_same_in_one_query(world):
     assert len(ctx.captured_queries) == 2
 
 
+def test_the_fast_count_is_the_count_of_the_filter(world, org):
+    assert Customer.objects.count_groups() == len(GROUPS)
+    # Also within a narrower queryset, as a data scope makes it.
+    for qs in (
+        Customer.objects.filter(code__in=["BANK", "SHOP", "CHAIN", "BANK.1"]),
+        Customer.objects.filter(code__in=["CHAIN.1", "GOV"]),
+        Customer.objects.filter(segment="sme"),
+        Customer.objects.none(),
+    ):
+        assert qs.count_groups() == qs.groups().count(), qs.query
+
+
 def test_the_branch_flag_annotation_avoids_a_query_per_row(world):
     with CaptureQueriesContext(connection) as ctx:
         flags = {c.code: c.is_group for c in Customer.objects.with_branch_flag()}

@@ -146,7 +146,7 @@ def home(request):
             # A customer group: a top-level customer with branches or of 党政军/金融/大企业
             # (`CustomerQuerySet.groups`); a top-level SME shop is not one.
             "label": _("Customer groups"),
-            "value": customers.groups().count(),
+            "value": customers.count_groups(),
             "icon": "crown",
             "color": "bg-yellow-lt",
             "url": reverse("web:customer_list") + "?group=true",
