@@ -22,7 +22,7 @@ from gecrm.accounts.models import Assignment
 from gecrm.core.changes import ID_ONLY_REPR, describe_entries
 from gecrm.core.importing import run_import
 from gecrm.core.models import ObjectChange
-from gecrm.core.testing import make_staff
+from gecrm.core.testing import make_customer, make_staff
 from gecrm.kpi.actions import do_set_target
 
 IDS = re.compile(r"\b\d+:(\d+|None):")
@@ -118,3 +118,31 @@ def test_an_assignment_import_logs_readable_names(hq_tree, org, admin, tmp_path)
     assert run_import("assignments", path, actor=admin).ok
     entry = ObjectChange.objects.filter(object_type="accounts.assignment").latest("id")
     assert entry.object_repr == "C001.SZ · gd_sz_am02 · Account manager"
+
+
+def test_a_user_sees_no_new_name_of_an_object_now_out_of_scope(org, admin):
+    """An AM's own change of a customer later moved out of their scope keeps the logged name."""
+    from gecrm.customers.actions import do_update_customer  # noqa: PLC0415
+
+    am = make_staff("gd_sz_am03", org["GD.SZ"], posts=("am",), actor=admin).user
+    customer = make_customer(
+        "S-SZ9", org["GD.SZ"], segment="sme", industry="", name="旧名", actor=admin
+    )
+    ObjectChange.objects.create(
+        actor=am,
+        actor_name=am.username,
+        object_type="customers.customer",
+        object_id=str(customer.pk),
+        object_repr="旧名 (S-SZ9)",
+        action="update",
+    )
+    do_update_customer(
+        customer,
+        {"name": "新名", "org_unit": org["BJ"]},
+        expected_version=customer.version,
+        actor=admin,
+    )
+    (entry,) = describe_entries(ObjectChange.objects.filter(actor=am), am)
+    assert entry.label == "旧名 (S-SZ9)"
+    (entry,) = describe_entries(ObjectChange.objects.filter(actor=am), admin)
+    assert entry.label == "新名 (S-SZ9)"

@@ -137,9 +137,13 @@ def delete_logged(obj, *, expected_version: int | None = None, actor=None, sourc
 ID_ONLY_REPR = re.compile(r"^(\d+|None)(:[^:]*)+$")
 
 
-def describe_entries(entries) -> list[ObjectChange]:
+def describe_entries(entries, user=None) -> list[ObjectChange]:
     """Set `label` (the object's name today, else the name logged with the change) and
     `type_label` (its model's verbose name) on each entry, for pages listing changes.
+
+    With `user`, today's names are read through `restrict(user, "view")` (models without a
+    restricted manager keep their logged name), so a renamed object out of the user's scope
+    shows no new name.
 
     One query per model among the entries (a model may name the relations its `__str__` reads
     in `str_related`; by default its foreign keys are joined). An entry whose object is gone and
@@ -163,7 +167,13 @@ def describe_entries(entries) -> list[ObjectChange]:
         related = getattr(model, "str_related", None)
         if related is None:
             related = [f.name for f in model._meta.concrete_fields if f.is_relation]
-        for pk, obj in model._base_manager.select_related(*related).in_bulk(ids).items():
+        if user is None or user.is_superuser:
+            objects = model._base_manager.all()
+        elif hasattr(model._default_manager, "restrict"):
+            objects = model._default_manager.restrict(user, "view")
+        else:
+            continue
+        for pk, obj in objects.select_related(*related).in_bulk(ids).items():
             names[(object_type, str(pk))] = str(obj)
     for entry in entries:
         model = models_by_type.get(entry.object_type)

@@ -170,7 +170,7 @@ def home(request):
     changes = (
         ObjectChange.objects.all() if user.is_superuser else ObjectChange.objects.filter(actor=user)
     )
-    recent = describe_entries(changes.order_by("-time", "-id")[:8])
+    recent = describe_entries(changes.order_by("-time", "-id")[:8], user)
     return render(
         request,
         "web/home.html",
