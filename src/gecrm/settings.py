@@ -76,7 +76,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "ninja",
-    "axes",
+    "gecrm.access.axes_app.AxesConfig",  # django-axes, named in Chinese in the admin
     "csp",
     "gecrm.core",
     "gecrm.org",
@@ -138,11 +138,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers work while an import writes; IMMEDIATE avoids lock upgrade deadlocks.
+    # WAL lets readers work while an import writes; IMMEDIATE takes the write lock when a
+    # transaction begins, so a writer waits (up to `timeout` seconds, the busy timeout) instead of
+    # failing at once with "database is locked" when it would upgrade a read lock. Reads never
+    # write (API token use is recorded at most every 5 minutes, skipped when the database is busy).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            "timeout": env_int("GECRM_SQLITE_TIMEOUT", 20, minimum=1),
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )

@@ -112,7 +112,8 @@ def test_dashboard_counts_only_in_scope_customers(world, name):
     stats = {str(s["label"]): s["value"] for s in response.context["stats"]}
     values = list(stats.values())
     assert len(viewed(name)) in values
-    hqs = {c for c in viewed(name) if Customer.objects.get(code=c).parent_id is None}
+    # 集团客户: the customer groups in scope (Customer.is_group), not every top-level shop.
+    hqs = {c for c in viewed(name) if Customer.objects.get(code=c).is_group}
     by_segment = {d["code"]: d["value"] for d in response.context["segment_data"]}
     assert sum(by_segment.values()) == len(viewed(name))
     assert len(hqs) in values

@@ -10,7 +10,7 @@ from gecrm.org.actions import do_create_org_unit, do_create_staff
 
 SIZES = [3, 25]
 
-# Bearer auth costs one query (token + user); `last_used_at` is written at most once a minute, and
+# Bearer auth costs one query (token + user); `last_used_at` is written at most every 5 minutes, and
 # the warm-up request below has already written it.
 AUTH = 1
 

@@ -333,7 +333,8 @@ def test_dashboard_counts(logged_in, customers):
     response = logged_in.get(reverse("web:home"))
     stats = {s["url"]: s["value"] for s in response.context["stats"]}
     assert stats[reverse("web:customer_list")] == 6
-    assert stats[reverse("web:customer_list") + "?headquarters=true"] == 3
+    # Customer groups: the bank C001 (with branches) and G001 (党政军), not the SME S001.
+    assert stats[reverse("web:customer_list") + "?group=true"] == 2
     groups = response.context["largest_groups"]
     assert [(g["customer"].code, g["branches"]) for g in groups] == [("C001", 3)]
 

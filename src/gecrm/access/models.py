@@ -1,17 +1,22 @@
 """API tokens (stored hashed). Roles and data scope rules join this app later."""
 
+import contextlib
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import OperationalError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 TOKEN_PREFIX = "gecrm_"
-# `last_used_at` is written at most this often, so that reads do not each write a row.
-LAST_USED_RESOLUTION = timedelta(minutes=1)
+# `last_used_at` is written at most this often, so that reads do not each write a row: an API
+# read is a write only once per token in this window (README, "API tokens").
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+logger = logging.getLogger(__name__)
 
 
 def hash_token(raw: str) -> str:
@@ -68,5 +73,43 @@ class ApiToken(models.Model):
         ):
             return None
         if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-            cls.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.record_use(now)
         return token.user
+
+    def record_use(self, now) -> bool:
+        """Set `last_used_at` unless another request did within `LAST_USED_RESOLUTION`.
+
+        One conditional UPDATE, so concurrent requests of the same token write once. It is
+        bookkeeping, not the request's purpose: when the database is busy with a writer (a long
+        import on SQLite) it is skipped at once instead of waiting for the busy timeout and
+        failing the read. Returns whether the row was written.
+        """
+        stale = models.Q(last_used_at__isnull=True) | models.Q(
+            last_used_at__lte=now - LAST_USED_RESOLUTION
+        )
+        try:
+            with _without_busy_wait(), transaction.atomic():
+                written = type(self).objects.filter(stale, pk=self.pk).update(last_used_at=now)
+        except OperationalError as exc:
+            logger.info("API token %s: last use not recorded (%s)", self.prefix, exc)
+            return False
+        if written:
+            self.last_used_at = now
+        return bool(written)
+
+
+@contextlib.contextmanager
+def _without_busy_wait():
+    """On SQLite, fail at once instead of waiting `OPTIONS["timeout"]` for a lock."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    connection.ensure_connection()
+    timeout_ms = int(connection.settings_dict.get("OPTIONS", {}).get("timeout", 5) * 1000)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout = 0")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {timeout_ms}")

@@ -289,10 +289,17 @@ class AssignmentImporter(Importer):
 
     def write(self, progress) -> None:
         created = Assignment.objects.bulk_create(self.to_create, batch_size=CHUNK)
+        # Named by codes and usernames (known here) rather than a query per row for names.
+        codes = {pk: code for code, pk in self.customer_ids.items()}
+        usernames = {pk: username for username, pk in self.user_ids.items()}
+
+        def describe(a):
+            return Assignment.describe(codes[a.customer_id], usernames[a.user_id], a.role)
+
         entries = [
             (
                 a.pk,
-                str(a),
+                describe(a),
                 ObjectChange.Action.CREATE,
                 {
                     "customer": [None, a.customer_id],
@@ -314,7 +321,7 @@ class AssignmentImporter(Importer):
             entries.append(
                 (
                     assignment.pk,
-                    str(assignment),
+                    describe(assignment),
                     ObjectChange.Action.UPDATE,
                     {"end": [before, end.isoformat() if end else None]},
                 )

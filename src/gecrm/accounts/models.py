@@ -63,8 +63,19 @@ class Assignment(BaseModel):
             ),
         ]
 
+    # What `__str__` reads, for pages naming many assignments (`core.changes.describe_entries`).
+    str_related = ("customer", "user__staff")
+
     def __str__(self):
-        return f"{self.customer_id}:{self.user_id}:{self.role}:{self.start}"
+        staff = getattr(self.user, "staff", None)
+        return self.describe(self.customer, staff.name if staff else self.user.username, self.role)
+
+    @staticmethod
+    def describe(customer, person, role: str) -> str:
+        """`中国示范银行 (C001) · 马诗海 · 首席客户经理`: how the change log names an assignment
+        (imports pass codes and usernames, which they have without a query per row)."""
+        label = Role(role).label if role in Role.values else role
+        return f"{customer} · {person} · {label}"
 
     def is_active(self, day: datetime.date | None = None) -> bool:
         day = day or timezone.localdate()
@@ -235,7 +246,7 @@ class PilotCustomer(BaseModel):
         ]
 
     def __str__(self):
-        return f"{self.program_id}:{self.customer_id}"
+        return f"{self.program.name} · {self.customer}"
 
     def clean(self):
         """An HQ (top-level) customer; responsible: the group or a province; a phase of the
@@ -316,7 +327,9 @@ class ProgramTarget(BaseModel):
         ]
 
     def __str__(self):
-        return f"{self.program_id}:{self.phase_id}:{self.org_unit_id}"
+        phase = self.phase.name if self.phase_id else _("All phases")
+        unit = self.org_unit.name if self.org_unit_id else _("All pilot units")
+        return f"{self.program.name} · {phase} · {unit}"
 
     def clean(self):
         """At least one target; growth ≥ −100 %, penetration within 0..1; a phase of the same

@@ -7,7 +7,11 @@ log and the version check live in one place.
 import contextvars
 import datetime
 import decimal
+import re
+from collections import defaultdict
 
+from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -127,3 +131,57 @@ def delete_logged(obj, *, expected_version: int | None = None, actor=None, sourc
         log_change(obj, ObjectChange.Action.DELETE, gone, actor=actor, source=source)
         obj.delete()
         obj.pk = entry_obj_pk
+
+
+# How some models used to name themselves in the log: their ids joined by colons (`1:None:None`).
+ID_ONLY_REPR = re.compile(r"^(\d+|None)(:[^:]*)+$")
+
+
+def describe_entries(entries, user=None) -> list[ObjectChange]:
+    """Set `label` (the object's name today, else the name logged with the change) and
+    `type_label` (its model's verbose name) on each entry, for pages listing changes.
+
+    With `user`, today's names are read through `restrict(user, "view")` (models without a
+    restricted manager keep their logged name), so a renamed object out of the user's scope
+    shows no new name.
+
+    One query per model among the entries (a model may name the relations its `__str__` reads
+    in `str_related`; by default its foreign keys are joined). An entry whose object is gone and
+    whose logged name is only ids says "<model> #<id>" instead.
+    """
+    entries = list(entries)
+    wanted = defaultdict(set)
+    models_by_type = {}
+    for entry in entries:
+        try:
+            model = models_by_type.setdefault(entry.object_type, apps.get_model(entry.object_type))
+        except (LookupError, ValueError):
+            continue
+        try:
+            wanted[entry.object_type].add(model._meta.pk.to_python(entry.object_id))
+        except ValidationError:
+            continue
+    names = {}
+    for object_type, ids in wanted.items():
+        model = models_by_type[object_type]
+        related = getattr(model, "str_related", None)
+        if related is None:
+            related = [f.name for f in model._meta.concrete_fields if f.is_relation]
+        if user is None or user.is_superuser:
+            objects = model._base_manager.all()
+        elif hasattr(model._default_manager, "restrict"):
+            objects = model._default_manager.restrict(user, "view")
+        else:
+            continue
+        for pk, obj in objects.select_related(*related).in_bulk(ids).items():
+            names[(object_type, str(pk))] = str(obj)
+    for entry in entries:
+        model = models_by_type.get(entry.object_type)
+        entry.type_label = model._meta.verbose_name if model else ""
+        label = names.get((entry.object_type, entry.object_id))
+        if label is None:
+            label = entry.object_repr
+            if model is not None and (not label or ID_ONLY_REPR.match(label)):
+                label = f"{entry.type_label} #{entry.object_id}"
+        entry.label = label
+    return entries

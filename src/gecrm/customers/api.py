@@ -108,7 +108,11 @@ class CustomerOut(Schema):
     org_unit: str
     org_unit_name: str
     parent_code: str | None
-    is_headquarters: bool
+    is_headquarters: bool = Field(description="Top-level: no parent customer")
+    is_group: bool = Field(
+        description="A customer group (集团客户, 总部): top-level with branches, or of the "
+        "segments gov, fin or ent"
+    )
     depth: int
     address: str
     lat: float | None
@@ -225,7 +229,11 @@ CustomerFilters = filter_schema(CustomerFilterSet, "CustomerFilters")
 
 
 def _customers(user, action: str = "view"):
-    return Customer.objects.restrict(user, action).select_related("region", "org_unit")
+    return (
+        Customer.objects.restrict(user, action)
+        .select_related("region", "org_unit")
+        .with_branch_flag()
+    )
 
 
 def _detail_queryset(user, action: str = "view"):

@@ -5,7 +5,7 @@ from gecrm.core.filters import RegionFilter, SubtreeFilter, search_q
 from gecrm.org.models import OrgUnit
 
 from .choices import CustomerStatus, Industry, Segment
-from .models import Customer
+from .models import Customer, group_q
 
 
 class CustomerFilterSet(django_filters.FilterSet):
@@ -21,6 +21,7 @@ class CustomerFilterSet(django_filters.FilterSet):
     headquarters = django_filters.BooleanFilter(
         field_name="parent", lookup_expr="isnull", label=_("Headquarters only")
     )
+    group = django_filters.BooleanFilter(method="filter_group", label=_("Customer groups only"))
     ordering = django_filters.OrderingFilter(
         fields=(
             ("code", "code"),
@@ -34,6 +35,12 @@ class CustomerFilterSet(django_filters.FilterSet):
     class Meta:
         model = Customer
         fields = []
+
+    def filter_group(self, qs, name, value):
+        """`true`: the customer groups (`CustomerQuerySet.groups`); `false`: every other customer."""
+        if value is None:
+            return qs
+        return qs.filter(group_q()) if value else qs.exclude(group_q())
 
     def search(self, qs, name, value):
         # Code and USCC match exactly (indexed); the name matches anywhere.

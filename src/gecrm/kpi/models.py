@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gecrm.core.models import BaseModel
 from gecrm.core.querysets import RestrictedQuerySet
@@ -127,7 +128,8 @@ class Computation(models.Model):
     month = models.PositiveIntegerField(_("month"), db_index=True)
     computed_at = models.DateTimeField(_("computed at"), auto_now_add=True)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
-    groups = models.PositiveIntegerField(_("groups"), default=0)
+    # With a context: Django's own "groups" (auth groups, 组) must not become 集团客户数.
+    groups = models.PositiveIntegerField(pgettext_lazy("customer groups", "groups"), default=0)
     reason = models.CharField(_("reason"), max_length=40, blank=True)
 
     class Meta:
@@ -169,7 +171,7 @@ class Target(BaseModel):
         ]
 
     def __str__(self):
-        return f"{self.year} {self.dimension} {self.key}"
+        return f"{self.year} · {self.get_dimension_display()} · {self.key}"
 
     def clean(self):
         """The key names an existing org unit, industry or chief AM; at least one target is

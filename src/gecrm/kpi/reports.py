@@ -37,7 +37,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import F, FloatField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from gecrm.access.scopes import unit_subtree_ids
 from gecrm.core import months as month_utils
@@ -79,7 +79,7 @@ class Column:
 
 def _measure_columns(prefix: str = "") -> tuple[Column, ...]:
     return (
-        Column(f"{prefix}groups", gettext_lazy("groups"), "int"),
+        Column(f"{prefix}groups", pgettext_lazy("customer groups", "groups"), "int"),
         Column(f"{prefix}revenue_ytd", gettext_lazy("revenue YTD"), "money"),
         Column(f"{prefix}revenue_pytd", gettext_lazy("revenue PYTD"), "money"),
         Column(f"{prefix}growth", gettext_lazy("revenue growth"), "ratio"),

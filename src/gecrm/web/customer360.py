@@ -110,6 +110,8 @@ class Financials:
     own: Figures
     group: Figures
     trend: dict
+    # A top-level customer that is not a customer group (an SME shop) has no "group" figures.
+    is_group: bool = True
     products: list[dict] = field(default_factory=list)
     categories: list[dict] = field(default_factory=list)
     mix_chart: dict = field(default_factory=dict)
@@ -148,7 +150,14 @@ def customer_financials(user, customer, month: int | None = None) -> Financials 
     if month is None:
         # Money in scope, but no facts yet: the page shows the empty state.
         empty = {"months": [], "series": [], "has_data": []}
-        return Financials(None, customer.parent_id is None, Figures(), Figures(), empty)
+        return Financials(
+            None,
+            customer.parent_id is None,
+            Figures(),
+            Figures(),
+            empty,
+            is_group=_in_group(customer),
+        )
     in_group = Q(customer_id__in=_members(group_path(customer)))
     own = Q(customer_id__in=_members(customer.path))
     first = add_months(month, 1 - TREND_MONTHS)
@@ -205,10 +214,20 @@ def customer_financials(user, customer, month: int | None = None) -> Financials 
         "has_data": [m in by_month for m in months],
     }
     result = Financials(
-        month=month, is_group_head=is_head, own=figures["own"], group=figures["group"], trend=trend
+        month=month,
+        is_group_head=is_head,
+        own=figures["own"],
+        group=figures["group"],
+        trend=trend,
+        is_group=_in_group(customer),
     )
     _product_mix(user, result, in_group, own, ytd(month))
     return result
+
+
+def _in_group(customer) -> bool:
+    """A branch, or the head of a customer group (`Customer.is_group`)."""
+    return customer.parent_id is not None or customer.is_group
 
 
 def _yuan(cents: int) -> float:

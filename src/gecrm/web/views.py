@@ -22,6 +22,7 @@ from gecrm.catalog.actions import do_create_product, do_update_product
 from gecrm.catalog.filtersets import ProductFilterSet
 from gecrm.catalog.forms import ProductForm
 from gecrm.catalog.models import Product
+from gecrm.core.changes import describe_entries
 from gecrm.core.models import ObjectChange
 from gecrm.core.paging import IdsFirstPaginator
 from gecrm.core.views import (
@@ -142,12 +143,13 @@ def home(request):
             "url": reverse("web:customer_list"),
         },
         {
-            # A customer group is a top-level customer with all its descendants (DESIGN.md, KPIs).
+            # A customer group: a top-level customer with branches or of 党政军/金融/大企业
+            # (`CustomerQuerySet.groups`); a top-level SME shop is not one.
             "label": _("Customer groups"),
-            "value": customers.filter(parent__isnull=True).count(),
+            "value": customers.count_groups(),
             "icon": "crown",
             "color": "bg-yellow-lt",
-            "url": reverse("web:customer_list") + "?headquarters=true",
+            "url": reverse("web:customer_list") + "?group=true",
         },
         {
             "label": _("Staff"),
@@ -168,7 +170,7 @@ def home(request):
     changes = (
         ObjectChange.objects.all() if user.is_superuser else ObjectChange.objects.filter(actor=user)
     )
-    recent = list(changes.order_by("-time", "-id")[:8])
+    recent = describe_entries(changes.order_by("-time", "-id")[:8], user)
     return render(
         request,
         "web/home.html",
@@ -360,6 +362,10 @@ class CustomerListView(ObjectListView):
     # A scoped million-row list sorts (code, id) from an index, then joins only the page.
     paginator_class = IdsFirstPaginator
 
+    def get_queryset(self, request):
+        # `has_branches` for the 总部 badge (`Customer.is_group`), in the page's query.
+        return super().get_queryset(request).with_branch_flag()
+
     def customize_filter_form(self, form, request):
         super().customize_filter_form(form, request)
         form.fields["org_unit"].widget = forms.Select(
@@ -370,6 +376,9 @@ class CustomerListView(ObjectListView):
             choices=[("", _("All")), ("true", _("Headquarters only")), ("false", _("Branches"))]
         )
         form.fields["headquarters"].label = _("Level")
+        form.fields["group"].widget = forms.Select(
+            choices=[("", _("All")), ("true", _("Customer groups only")), ("false", _("Others"))]
+        )
         form.fields["q"].label = _("Search")
         form.fields["q"].widget.attrs["placeholder"] = _("Name, code or USCC")
         # The parent filter is reached through links ("all branches"), not typed.
