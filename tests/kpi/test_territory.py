@@ -161,3 +161,70 @@ def test_a_recompute_replaces_the_months_cells(world, computed):
     engine.compute(M)
     assert TerritoryMonth.objects.filter(month=M).count() == rows
     assert territory.figures(None, M, SEGMENT)["sme"].all.revenue_ytd == D("15.00")
+
+
+# ---------------------------------------------------------------- pages and reports
+
+
+def _get(user, url, **params):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.get(url, params, HTTP_ACCEPT_LANGUAGE="en")
+
+
+def test_the_dashboard_switches_to_the_territory_view(gd_manager):
+    from django.urls import reverse
+
+    url = reverse("kpi:dashboard")
+    vertical = _get(gd_manager, url)
+    assert vertical.context["view"] == "vertical"
+    assert vertical.context["total"].all.revenue_ytd == D("90.00")
+    horizontal = _get(gd_manager, url, view="horizontal")
+    assert horizontal.context["view"] == "horizontal"
+    assert horizontal.context["total"].all.revenue_ytd == D("170.00")
+    body = horizontal.content.decode()
+    assert "¥170.00" in body and 'id="view-switch"' in body
+    assert "By territory" in body
+    # The territory view has no covered groups.
+    assert "Covered groups" not in body
+    units = {row["code"]: row["figures"].all for row in horizontal.context["org_rows"]}
+    assert units["GD.SZ"].revenue_ytd == D("100.00")
+
+
+def test_a_user_without_groups_lands_on_the_territory_view(sz_am):
+    from django.urls import reverse
+
+    response = _get(sz_am, reverse("kpi:dashboard"))
+    assert response.context["view"] == "horizontal"
+    assert response.context["total"].all.revenue_ytd == D("80.00")  # 深圳 branch + sub-branch
+    assert 'id="kpi-no-scope"' not in response.content.decode()
+
+
+def test_the_org_territory_report_and_its_export(gd_manager):
+    import csv
+    import io
+
+    from django.urls import reverse
+
+    from gecrm.kpi.reports import REPORTS
+
+    rows = {r["org_unit"]: r for r in REPORTS["org-territory"].rows(gd_manager, M)}
+    assert rows["GD.SZ"] == {
+        "org_unit": "GD.SZ", "name": "深圳分公司政企客户部", "parent": "GD", "depth": 2,
+        "customers": 3, "ict_customers": 2, "revenue_ytd": D("100.00"),
+        "revenue_pytd": D("40.00"), "growth": D("1.5000"), "ict_penetration": D("0.6667"),
+        "ict_share": D("0.7000"),
+    }  # fmt: skip
+    assert list(REPORTS["org-territory"].rows(gd_manager, M, root="GD.SZ")) == [rows["GD.SZ"]]
+    page = _get(gd_manager, reverse("kpi:report", args=["org-territory"]))
+    body = page.content.decode()
+    assert "¥100.00" in body and 'data-view="org-scorecard"' in body
+    assert "Against industry" not in body
+    export = _get(gd_manager, reverse("kpi:report_export", args=["org-territory", "csv"]))
+    header = next(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert header == REPORTS["org-territory"].keys
+    # The group scorecard links to its territory twin.
+    vertical = _get(gd_manager, reverse("kpi:report", args=["org-scorecard"])).content.decode()
+    assert 'data-view="org-territory"' in vertical
