@@ -143,8 +143,13 @@ def test_unit_scopes_read_the_stored_cells_and_agree_with_the_rollup(
         assert territory._answered_by_cells(scope)
         stored = sorted(territory._stored(M, scope), key=repr)
         assert stored == sorted(territory.scoped_cells_from_rollup(scope, M), key=repr)
+        # Grouped in SQL, the same sums as the cells added up.
+        for dimension in territory.DIMENSIONS:
+            assert territory.figures(user, M, dimension) == scorecards._from_cells(
+                stored, dimension
+            )
     territory.totals(gd_manager, M)
-    with django_assert_num_queries(2):  # the latest computation, the org tree; no cells again
+    with django_assert_num_queries(2):  # the cells grouped by org unit, the org tree
         territory.figures(gd_manager, M, ORG_UNIT)
 
 

@@ -18,19 +18,19 @@ are shared with the vertical view. Where they come from:
   aggregation per customer id; the engine keeps it as a temporary table for both views);
 - `cells_sql`: those sums per (owning org unit, segment, industry) — "cells", a few thousand;
 - `engine.compute` stores the month's cells as `TerritoryMonth` rows;
-- `cells(user, month)`: the cells `user` may see: the stored rows for who sees all money, and
-  for a money scope made of org unit subtrees (limited to a segment or industry: sales managers,
-  controllers, industry managers) the stored rows filtered by the very same rule; any other
-  scope (assigned customers, trees of assignments) reads `CustomerMonth` of those customers only,
-  through the (customer, month) index, with the same SQL;
-- `figures(user, month, dimension)`: the cells added up per dimension (all, segment, industry,
-  org unit rolled up the tree), like `scorecards.figures`.
+- `figures(user, month, dimension)`: the cells `user` may see added up per dimension (all,
+  segment, industry, org unit rolled up the tree), like `scorecards.figures`: the stored rows
+  for who sees all money, and for a money scope made of org unit subtrees (limited to a segment
+  or industry: sales managers, controllers, industry managers) the stored rows filtered by the
+  very same rule, grouped in SQL; any other scope (assigned customers, trees of assignments)
+  reads `CustomerMonth` of those customers only, through the (customer, month) index, with the
+  same SQL (`scoped_cells_from_rollup`); `cells(user, month)` the cells themselves.
 """
 
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, Sum
 
 from gecrm.access.scopes import NOTHING, VIEW_FINANCIAL, customer_scope, grant_of
 from gecrm.core import months as month_utils
@@ -39,7 +39,15 @@ from gecrm.finance.models import CustomerMonth
 
 from .measures import Figures, Sums
 from .models import TerritoryMonth
-from .scorecards import ALL, INDUSTRY, ORG_UNIT, SEGMENT, _from_cells, _latest_computation
+from .scorecards import (
+    ALL,
+    INDUSTRY,
+    ORG_UNIT,
+    SEGMENT,
+    _from_cells,
+    _latest_computation,
+    roll_up_org_units,
+)
 
 DIMENSIONS = (ALL, SEGMENT, INDUSTRY, ORG_UNIT)
 # The cell columns, in `Sums` order after the key columns.
@@ -142,24 +150,26 @@ def _answered_by_cells(q) -> bool:
                 return False
             continue
         lookup, value = child
-        if lookup == "pk__in" and not value:  # `NOTHING`
+        if lookup == "pk__in" and isinstance(value, list | tuple) and not value:  # `NOTHING`
             continue
         if lookup not in _CELL_LOOKUPS:
             return False
     return True
 
 
-def _read_cells(user, month: int) -> list[Cell]:
-    """The cells over the customers of `user`'s money scope (see module doc)."""
-    vendor = connection.vendor
-    scope = customer_scope(user, VIEW_FINANCIAL, vendor=vendor) if user is not None else None
+def _source(user):
+    """Where `user`'s horizontal figures come from: `("stored", q)` — the stored cells, all
+    (`q` None) or filtered by the money rule `q` —, `("rollup", scope)`, or None (no money)."""
+    if user is None:
+        return ("stored", None)
+    scope = customer_scope(user, VIEW_FINANCIAL, vendor=connection.vendor)
     if scope is None:
-        return _stored(month)
+        return ("stored", None)
     if scope is NOTHING:
-        return []
+        return None
     if _answered_by_cells(scope):
-        return _stored(month, scope)
-    return scoped_cells_from_rollup(scope, month)
+        return ("stored", scope)
+    return ("rollup", scope)
 
 
 def scoped_cells_from_rollup(scope: Q, month: int) -> list[Cell]:
@@ -167,7 +177,7 @@ def scoped_cells_from_rollup(scope: Q, month: int) -> list[Cell]:
     statement; the customers by the scope's indexes, their months by the (customer, month)
     index)."""
     vendor = connection.vendor
-    ids = Customer._base_manager.filter(scope).values("pk").query
+    ids = Customer._base_manager.filter(scope).order_by().values("pk").query
     customers_sql, customers_params = ids.get_compiler(connection=connection).as_sql()
     source = f"({customer_sums_sql(vendor, scan=False, customers_sql=customers_sql)})"
     with connection.cursor() as cursor:
@@ -177,25 +187,58 @@ def scoped_cells_from_rollup(scope: Q, month: int) -> list[Cell]:
 
 def cells(user, month: int) -> list[Cell]:
     """(org unit id, segment, industry, Figures) of the customers whose money `user` may see
-    (`user=None`: everything); kept with the user's grant for the month's latest computation,
-    like the vertical view's scoped cells."""
-    if user is None:
-        return _read_cells(None, month)
-    memo = grant_of(user).memo
-    key = ("kpi.territory", month, _latest_computation(month))
-    if key not in memo:
-        memo[key] = _read_cells(user, month)
-    return memo[key]
+    (`user=None`: everything)."""
+    source = _source(user)
+    if source is None:
+        return []
+    kind, q = source
+    return _stored(month, q) if kind == "stored" else scoped_cells_from_rollup(q, month)
+
+
+_SUMS = {name: Sum(name) for name in CELL_SUMS}
+_GROUPED_BY = {SEGMENT: "segment", INDUSTRY: "industry", ORG_UNIT: "org_unit_id"}
+
+
+def _stored_figures(month: int, q, dimension: str) -> dict:
+    """`_from_cells(_stored(month, q), dimension)`, grouped in SQL (the stored cells of who
+    sees everything are thousands; the page asks for three dimensions)."""
+    queryset = TerritoryMonth.objects.filter(month=month)
+    if q is not None:
+        queryset = queryset.filter(q)
+
+    def figures_of(row) -> Figures:
+        return Figures(Sums(*(int(row[name] or 0) for name in CELL_SUMS)))
+
+    if dimension == ALL:
+        row = queryset.aggregate(**_SUMS)
+        return {"": figures_of(row)} if row["all_customers"] else {}
+    field = _GROUPED_BY[dimension]
+    if dimension == INDUSTRY:
+        queryset = queryset.exclude(industry="")
+    rows = queryset.order_by().values(field).annotate(**_SUMS)
+    by_key = {row[field]: figures_of(row) for row in rows}
+    return roll_up_org_units(by_key) if dimension == ORG_UNIT else by_key
 
 
 def figures(user, month: int, dimension: str) -> dict:
     """`{key: Figures}` of the horizontal view (keys as `scorecards.figures`: "" for all, the
     segment or industry code — customers without an industry left out —, the org unit code with
     the customers owned anywhere in its subtree). Only `Figures.all` is set: "covered" is a
-    property of groups."""
+    property of groups. The rollup path's cells are kept with the user's grant for the month's
+    latest computation (a page asks for several dimensions of the same customers)."""
     if dimension not in DIMENSIONS:
         raise ValueError(dimension)
-    return _from_cells(cells(user, month), dimension)
+    source = _source(user)
+    if source is None:
+        return {}
+    kind, q = source
+    if kind == "stored":
+        return _stored_figures(month, q, dimension)
+    memo = grant_of(user).memo
+    key = ("kpi.territory", month, _latest_computation(month))
+    if key not in memo:
+        memo[key] = scoped_cells_from_rollup(q, month)
+    return _from_cells(memo[key], dimension)
 
 
 def totals(user, month: int) -> Figures:
