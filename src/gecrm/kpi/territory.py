@@ -32,7 +32,7 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Q, Sum
 
-from gecrm.access.scopes import NOTHING, VIEW_FINANCIAL, customer_scope, grant_of
+from gecrm.access.scopes import NOTHING, VIEW_FINANCIAL, customer_scope, grant_of, subtree_q
 from gecrm.core import months as month_utils
 from gecrm.customers.models import Customer
 from gecrm.finance.models import CustomerMonth
@@ -239,6 +239,23 @@ def figures(user, month: int, dimension: str) -> dict:
     if key not in memo:
         memo[key] = scoped_cells_from_rollup(q, month)
     return _from_cells(memo[key], dimension)
+
+
+def subtree_totals(user, month: int, path: str) -> Sums:
+    """The customers of the customer subtree at `path` (a group: `/C001/`) whose money `user`
+    may see, as one set of the horizontal view — a province's part of a group whose head is not
+    theirs. One statement over the subtree's customers (path index) and their rollup rows."""
+    vendor = connection.vendor
+    scope = customer_scope(user, VIEW_FINANCIAL, vendor=vendor)
+    if scope is NOTHING:
+        return Sums()
+    q = subtree_q("path", path, vendor)
+    if scope is not None:
+        q &= scope
+    total = Sums()
+    for _unit, _segment, _industry, cell in scoped_cells_from_rollup(q, month):
+        total = total + cell.all
+    return total
 
 
 def totals(user, month: int) -> Figures:
