@@ -341,8 +341,16 @@ def _report_charts(report, rows) -> list[dict]:
             ]),
         ]  # fmt: skip
     if name in ("org-scorecard", "org-territory"):
-        top = min(r["depth"] for r in rows)
-        level = [r for r in rows if r["depth"] == top + 1] or rows
+        # The level below the top, going down while it holds one unit (a province's
+        # industry manager gets the prefectures, not the province alone).
+        depth = min(r["depth"] for r in rows) + 1
+        level = [r for r in rows if r["depth"] == depth] or rows
+        while len(level) == 1:
+            depth += 1
+            deeper = [r for r in rows if r["depth"] == depth]
+            if not deeper:
+                break
+            level = deeper
         shown = _top_by_revenue(report, level)
     else:
         shown = [report.complete(r) for r in rows[:CHART_ROWS]]
