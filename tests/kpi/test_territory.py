@@ -233,3 +233,13 @@ def test_the_org_territory_report_and_its_export(gd_manager):
     # The group scorecard links to its territory twin.
     vertical = _get(gd_manager, reverse("kpi:report", args=["org-scorecard"])).content.decode()
     assert 'data-view="org-territory"' in vertical
+
+
+def test_the_home_page_shows_the_territory_to_who_has_no_group(sz_am, gd_manager):
+    from django.urls import reverse
+
+    body = _get(sz_am, reverse("web:home")).content.decode()
+    assert 'id="home-kpi"' in body and "KPIs by territory" in body and "¥80.00" in body
+    assert "?view=horizontal" in body
+    body = _get(gd_manager, reverse("web:home")).content.decode()
+    assert "KPIs by territory" not in body and "¥90.00" in body  # their groups

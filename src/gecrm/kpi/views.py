@@ -246,15 +246,25 @@ def _beats(covered, benchmark):
 
 
 def kpi_summary(user) -> dict | None:
-    """The home page's small KPI card: the latest computed month's totals in the user's scope,
-    or None when nothing is computed or the user sees no money of any group."""
+    """The home page's small KPI card: the latest computed month's totals in the user's scope
+    (by group; by territory for who has no group but customers with money), or None when
+    nothing is computed or the user sees no money at all."""
     month = engine.latest_month()
     if month is None:
         return None
     total = scorecards.totals(user, month)
+    horizontal = False
     if not total.all.all_groups:
-        return None
-    return {"month": month, "month_label": format_month(month), "total": total}
+        # No group of theirs (a province's industry manager): their territory's customers.
+        total, horizontal = territory.totals(user, month), True
+        if not total.all.all_groups:
+            return None
+    return {
+        "month": month,
+        "month_label": format_month(month),
+        "total": total,
+        "horizontal": horizontal,
+    }
 
 
 # ---------------------------------------------------------------- reports
