@@ -243,3 +243,16 @@ def test_the_home_page_shows_the_territory_to_who_has_no_group(sz_am, gd_manager
     assert "?view=horizontal" in body
     body = _get(gd_manager, reverse("web:home")).content.decode()
     assert "KPIs by territory" not in body and "¥90.00" in body  # their groups
+
+
+@pytest.mark.parametrize("who", ["admin", "gd_manager", "sz_am"])
+def test_territory_pages_have_a_query_budget(computed, who, request, django_assert_max_num_queries):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(request.getfixturevalue(who))
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("kpi:dashboard"), {"view": "horizontal"}).status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("kpi:report", args=["org-territory"])).status_code == 200
