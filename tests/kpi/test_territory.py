@@ -256,3 +256,18 @@ def test_territory_pages_have_a_query_budget(computed, who, request, django_asse
         assert client.get(reverse("kpi:dashboard"), {"view": "horizontal"}).status_code == 200
     with django_assert_max_num_queries(20):
         assert client.get(reverse("kpi:report", args=["org-territory"])).status_code == 200
+
+
+def test_the_command_line_writes_the_territory_report_in_the_users_scope(gd_manager, tmp_path):
+    import csv
+
+    from django.core.management import call_command
+
+    output = tmp_path / "territory.csv"
+    call_command(
+        "report", "org-territory", "--month", "2024-03", "--user", "gd_manager",
+        "--filter", "root=GD", "--output", str(output),
+    )  # fmt: skip
+    rows = list(csv.DictReader(output.read_text(encoding="utf-8-sig").splitlines()))
+    assert [r["org_unit"] for r in rows] == ["GD", "GD.GZ", "GD.SZ"]
+    assert rows[0]["revenue_ytd"] == "170.00" and rows[0]["growth"] == "0.2143"
