@@ -271,3 +271,11 @@ def test_the_command_line_writes_the_territory_report_in_the_users_scope(gd_mana
     rows = list(csv.DictReader(output.read_text(encoding="utf-8-sig").splitlines()))
     assert [r["org_unit"] for r in rows] == ["GD", "GD.GZ", "GD.SZ"]
     assert rows[0]["revenue_ytd"] == "170.00" and rows[0]["growth"] == "0.2143"
+
+
+def test_a_month_computed_before_the_territory_rows_reads_the_rollup(gd_manager, admin):
+    expected = territory.figures(gd_manager, M, ORG_UNIT)
+    everything = territory.figures(admin, M, ORG_UNIT)
+    TerritoryMonth.objects.filter(month=M).delete()
+    assert territory.figures(gd_manager, M, ORG_UNIT) == expected
+    assert territory.figures(admin, M, ORG_UNIT) == everything

@@ -233,7 +233,12 @@ def figures(user, month: int, dimension: str) -> dict:
         return {}
     kind, q = source
     if kind == "stored":
-        return _stored_figures(month, q, dimension)
+        stored = _stored_figures(month, q, dimension)
+        if stored or TerritoryMonth.objects.filter(month=month).exists():
+            return stored
+        # A month computed before the territory rows existed: read the rollup (correct, slower
+        # for many customers) until `gecrm kpi compute` stores them.
+        return _from_cells(scoped_cells_from_rollup(q or Q(), month), dimension)
     memo = grant_of(user).memo
     key = ("kpi.territory", month, _latest_computation(month))
     if key not in memo:
