@@ -285,3 +285,14 @@ def test_targets_are_deleted_with_their_version(client, admin, program):
     assert ProgramTarget.objects.filter(pk=target.pk).exists()
     assert client.post(url, {"version": target.version}).status_code == 302
     assert not ProgramTarget.objects.filter(pk=target.pk).exists()
+
+
+def test_the_page_says_the_pilots_are_compared_with_the_rest_of_their_industry(
+    client, admin, program
+):
+    client.force_login(admin)
+    url = reverse("accounts:program", args=[program.code])
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="benchmark-note"' in html
+    assert "that are not pilots of this programme" in html
+    assert "industry average" not in html

@@ -109,7 +109,30 @@ def test_kpi_reports_still_need_a_month(db):
         call_command("report", "industry-scorecard", stdout=io.StringIO())
 
 
-def test_progress_against_industry_averages(program):
+@pytest.fixture
+def others(world, org, admin):  # noqa: F811
+    """Groups that are not pilots: F (fin.bank, 广州) YTD 60 (ICT 10) / PYTD 40 and G
+    (gov.party, 北京) YTD 30 / PYTD 30."""
+    from tests.kpi import factories
+
+    f = testing.make_customer("C006", org["GD.GZ"], name="己银行", actor=admin)
+    g = testing.make_customer(
+        "C007", org["BJ"], segment="gov", industry="gov.party", name="庚局", actor=admin
+    )
+    voice, cloud = world["voice"], world["cloud"]
+    factories.facts(
+        [
+            (202401, f, voice, "50"),
+            (202402, f, cloud, "10"),
+            (202301, f, voice, "40"),
+            (202401, g, voice, "30"),
+            (202301, g, voice, "30"),
+        ]
+    )
+    return {"f": f, "g": g}
+
+
+def test_progress_against_the_rest_of_the_industries(program, others):
     engine.compute(M)
     progress = program_progress(program)
     assert progress.month == M
@@ -119,21 +142,36 @@ def test_progress_against_industry_averages(program):
     # four groups with revenue.
     assert total.growth == Decimal("0.1739")
     assert total.ict_penetration == Decimal("0.5000")
-    # Industries fin.bank, fin.insurance, gov.party: groups A B C D (YTD 260, PYTD 230; ICT in
-    # 2 of the 3 with revenue).
-    assert total.industry_growth == Decimal("0.1304")
-    assert total.industry_ict_penetration == Decimal("0.6667")
+    # Industries fin.bank, fin.insurance, gov.party without the pilots A B C D: F and G (YTD
+    # 90, PYTD 70; ICT in F, one of the two with revenue). With the pilots, the average would
+    # be 0.1667 (YTD 350, PYTD 300).
+    assert total.industry_growth == Decimal("0.2857")
+    assert total.industry_ict_penetration == Decimal("0.5000")
     assert total.beats_industry is False
     phases = {row.key: row for row in progress.phases}
     assert set(phases) == {"1", "2", ""}
     assert phases["1"].customers == 2 and phases["1"].growth == Decimal("0.2632")
-    assert phases["1"].industry_growth == Decimal("0.2632")  # A and B are all of fin.bank
+    # A and B against the rest of fin.bank: F (60 against 40, with ICT) — not themselves.
+    assert phases["1"].industry_growth == Decimal("0.5000")
+    assert phases["1"].industry_ict_penetration == Decimal("1.0000")
     assert phases["2"].customers == 2 and phases["2"].growth == Decimal("-0.2500")
-    assert phases[""].customers == 1 and phases[""].growth is None  # C: no revenue
+    # D against the rest of gov.party: G (30 against 30, no ICT); E has no industry.
+    assert phases["2"].industry_growth == Decimal("0.0000")
+    assert phases["2"].industry_ict_penetration == Decimal("0.0000")
+    # C: no revenue; no other insurance group, so nothing to compare with.
+    assert phases[""].customers == 1 and phases[""].growth is None
+    assert phases[""].industry_growth is None and phases[""].beats_industry is None
     units = {row.key: row.customers for row in progress.units}
     # 广东: B and E (responsible), A (branches in 深圳), D (owned by 深圳); 深圳: A and D;
     # 北京: C (responsible) and A (a branch in 北京).
     assert units == {"GD": 4, "GD.SZ": 2, "BJ": 2}
+
+
+def test_an_industry_of_pilots_only_has_no_benchmark(program):
+    engine.compute(M)
+    total = program_progress(program).total
+    # Every group of the world is a pilot: nothing is left to compare with.
+    assert total.industry_growth is None and total.beats_industry is None
 
 
 def test_progress_without_a_computed_month_counts_customers_only(program):
@@ -143,7 +181,7 @@ def test_progress_without_a_computed_month_counts_customers_only(program):
     assert progress.total.growth is None
 
 
-def test_targets_get_the_actuals_of_their_set(program, org, admin):
+def test_targets_get_the_actuals_of_their_set(program, others, org, admin):
     from gecrm.accounts.actions import do_set_program_target
     from gecrm.accounts.pilots import targets_with_actuals
 

@@ -560,3 +560,34 @@ def test_the_customer_page_links_to_the_vertical_team(vteam, client):
     link = reverse("accounts:team", args=[vteam["sz"].pk])
     assert f'href="{link}"' in response.content.decode()
     assert client.get(link).status_code == 302
+
+
+def test_province_staff_see_the_money_of_their_part_of_the_group(vteam, client, admin):
+    """The HQ's money is not 广东's; its 广东 branches' is (the KPIs' territory view)."""
+    from decimal import Decimal
+
+    from gecrm.kpi import engine
+    from tests.kpi import factories
+
+    voice = factories.product("VOICE", ict=False, actor=admin)
+    cloud = factories.product("CLOUD", ict=True, actor=admin)
+    factories.facts(
+        [
+            (202401, vteam["hq"], voice, "1000"),
+            (202401, vteam["gd"], voice, "60"),
+            (202402, vteam["ns"], cloud, "40"),
+            (202301, vteam["sz"], voice, "80"),
+            (202401, vteam["bj"], voice, "500"),
+        ]
+    )
+    engine.compute(202403)
+    part = page(client, vteam["gd_sc"], vteam["hq"]).context["kpi"]
+    assert part["part"] is True
+    # 60 + 40 this year against 80 last year; ICT in one of the two customers with revenue.
+    sums = part["sums"]
+    assert (sums.revenue_ytd, sums.revenue_pytd, sums.growth) == (
+        Decimal("100.00"), Decimal("80.00"), Decimal("0.2500")
+    )  # fmt: skip
+    assert sums.ict_share == Decimal("0.4000")
+    whole = page(client, vteam["admin"], vteam["hq"]).context["kpi"]
+    assert "part" not in whole and whole["sums"].revenue_ytd == Decimal("1600.00")

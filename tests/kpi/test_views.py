@@ -469,3 +469,21 @@ def test_report_page_renders_the_first_rows_and_says_so(computed, admin, monkeyp
     assert len(response.context["rows"]) == 2
     assert response.context["total_rows"] > 2
     assert 'id="rows-truncated"' in response.content.decode()
+
+
+def test_report_pages_show_names_beside_codes_and_say_what_each_column_is(computed, admin):
+    client = login(admin)
+    url = reverse("kpi:report", args=["customer-ranking"])
+    response = client.get(url, {"month": "2024-03"}, HTTP_ACCEPT_LANGUAGE="en")
+    labels = [str(c.label) for c in response.context["columns"]]
+    assert labels[1] == "customer name / customer code"  # was "code" (编码)
+    body = response.content.decode()
+    # The org unit's name beside its code, the chief AM's beside their username.
+    assert '集团公司政企客户事业部 <span class="gecrm-code">HQ</span>' in body
+    assert 'chief1 <span class="gecrm-code">chief1</span>' in body
+    # The Top-N filter is a number of customer groups, not Django's "Groups" (用户组).
+    assert response.context["filter_form"]["limit"].label == "Number of customer groups"
+    # The export keeps its columns.
+    assert REPORTS["customer-ranking"].keys[:3] == ["rank", "code", "name"]
+    org = client.get(reverse("kpi:report", args=["org-scorecard"]), HTTP_ACCEPT_LANGUAGE="en")
+    assert [str(c.label) for c in org.context["columns"]][0] == "org unit name / org unit code"

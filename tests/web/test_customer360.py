@@ -219,3 +219,20 @@ def test_customer_page_queries_stay_constant_as_the_group_grows(
     with django_assert_max_num_queries(baseline):
         response = page(client, "C001.SZ")
     assert response.context["financials"].group.revenue_ytd == 17000 + 20 * 100
+
+
+def test_a_province_account_manager_sees_their_branchs_own_money(billing, org, admin):
+    """The 北京 AM of the bank's 北京 branch: the group's figures are not theirs, the branch's
+    are (YTD −10.00 ICT adjustment, PYTD 100.00), on its page and its tree node."""
+    am = make_staff("bj_am", org["BJ"], posts=("am",), actor=admin).user
+    do_assign(billing["bj"], am, "am", start=datetime.date(2024, 1, 1), actor=admin)
+    client = login(am)
+    assert page(client, "C001").status_code == 404
+    response = page(client, "C001.BJ")
+    fin = response.context["financials"]
+    assert (fin.own.revenue_ytd, fin.own.revenue_pytd, fin.own.ict_ytd) == (-1000, 10000, -1000)
+    # Their part of the group is the branch: no other member's money.
+    assert (fin.group.revenue_ytd, fin.group.revenue_pytd) == (-1000, 10000)
+    body = response.content.decode()
+    assert "¥100.00" in body and "¥170.00" not in body
+    assert response.context["tree_root"].revenue_ytd == -1000

@@ -17,12 +17,14 @@ Scope: a user counts the pilot customers they may see (`accounts.pilotcustomer` 
 customer is in their scope); `user=None` (the command line without `--user`) counts all.
 
 **Progress** (`program_progress`): the pilot customers' revenue growth and ICT penetration
-against their industries' average (DESIGN.md "KPI definitions": the `kpi` engine's `GroupMonth`
-rows of the latest computed month, the measures of `kpi.measures`, the benchmark of
-`kpi.measures.benchmark` over the industries of the set, as the chief AM scorecard does), for the
-whole programme, per phase and per pilot unit. The money is scoped like every KPI figure
-(`kpi.scorecards`): a user who does not see all money gets the measures over the pilot customers
-whose money they may see, against the industry averages over the groups they may see.
+against the **rest of their industries** — the groups of the set's industries that are not
+pilots of the programme (`industry_rest`), so that the pilots are not compared with an average
+that includes themselves (DESIGN.md "KPI definitions": the `kpi` engine's `GroupMonth` rows of
+the latest computed month, the measures of `kpi.measures`, `kpi.measures.benchmark` over the
+industries of the set), for the whole programme, per phase and per pilot unit. The money is
+scoped like every KPI figure (`kpi.scorecards`): a user who does not see all money gets the
+measures over the pilot customers whose money they may see, against the rest of the industries
+over the groups they may see.
 
 A pilot customer **belongs to a pilot unit** when its responsible org unit, or the owning org
 unit of any member of its customer tree (the HQ or a branch), lies in the pilot unit's subtree:
@@ -45,7 +47,7 @@ from gecrm.access.scopes import grant_of, subtree_q
 from gecrm.customers.choices import Segment
 from gecrm.customers.models import Customer
 from gecrm.kpi import engine
-from gecrm.kpi.measures import Sums, beats_industry, benchmark
+from gecrm.kpi.measures import Figures, Sums, beats_industry, benchmark
 from gecrm.kpi.reports import Column, Report
 from gecrm.kpi.scorecards import INDUSTRY, figures, group_months
 from gecrm.org.models import OrgUnit
@@ -216,6 +218,8 @@ class Progress:
     total: ProgressRow
     phases: list[ProgressRow]
     units: list[ProgressRow]
+    # Per industry, its groups that are not pilots of the programme (`industry_rest`).
+    rest: dict = field(default_factory=dict)
 
 
 def pilot_unit_membership(pilots: list[tuple], units: list[OrgUnit]) -> dict[int, set[int]]:
@@ -267,6 +271,18 @@ def _any(qs) -> Q:
     return combined
 
 
+def industry_rest(by_industry: dict[str, Figures], pilots: dict[int, tuple[str, Sums]]):
+    """Per industry, its groups that are not pilots: the industry's figures (`by_industry`, the
+    groups the user may see the money of) less those of the programme's pilot groups among them
+    (`pilots`: {group id: (industry, Sums)}, the same rows). An industry made only of pilots has
+    empty sums: every benchmark measure is null."""
+    rest = dict(by_industry)
+    for industry, sums in pilots.values():
+        if industry in rest:
+            rest[industry] = Figures(rest[industry].all - sums)
+    return rest
+
+
 def program_progress(
     program: Program, user=None, month: int | None = None, *, phases=None, units=None
 ) -> Progress:
@@ -286,7 +302,7 @@ def program_progress(
         units = list(program.units.order_by("path"))
     sums_of: dict[int, Sums] = {}
     industry_of: dict[int, str] = {}
-    by_industry = {}
+    rest = {}
     if month is not None and pilots:
         ids = [p[0] for p in pilots]
         rows = (
@@ -299,7 +315,12 @@ def program_progress(
         for group_id, industry, ytd, pytd, ict in rows:
             sums_of[group_id] = Sums.of_group(ytd, pytd, ict)
             industry_of[group_id] = industry
-        by_industry = figures(user, month, INDUSTRY)
+        # Every pilot whose money the user sees is here (the pilot rule's "view" holds the
+        # money scope): what their industries' figures hold of the pilots.
+        rest = industry_rest(
+            figures(user, month, INDUSTRY),
+            {gid: (industry_of[gid], sums) for gid, sums in sums_of.items()},
+        )
 
     def measured(key, label, customer_ids) -> ProgressRow:
         row = ProgressRow(key=key, label=label, customers=len(customer_ids))
@@ -308,7 +329,7 @@ def program_progress(
                 row.sums = row.sums + sums_of[customer_id]
                 if industry_of[customer_id]:
                     row.industries.add(industry_of[customer_id])
-        row.industry = benchmark(by_industry, row.industries)
+        row.industry = benchmark(rest, row.industries)
         return row
 
     total = measured("", _("Whole programme"), [p[0] for p in pilots])
@@ -326,6 +347,7 @@ def program_progress(
         total=total,
         phases=phase_rows,
         units=unit_rows,
+        rest=rest,
     )
 
 
@@ -385,7 +407,7 @@ def targets_with_actuals(program: Program, progress: Progress, user=None) -> lis
         # A phase within a unit: the intersection of the two sets, measured again.
         for target in needs_both:
             both[(target.phase_id, target.org_unit_id)] = _phase_in_unit(
-                program, target, user, progress.month
+                program, target, user, progress
             )
     for target in targets:
         if target.phase_id and target.org_unit_id:
@@ -400,8 +422,10 @@ def targets_with_actuals(program: Program, progress: Progress, user=None) -> lis
     return result
 
 
-def _phase_in_unit(program, target, user, month) -> ProgressRow:
-    """The pilots of the target's phase that belong to its pilot unit, measured."""
+def _phase_in_unit(program, target, user, progress) -> ProgressRow:
+    """The pilots of the target's phase that belong to its pilot unit, measured against the
+    rest of their industries (`progress.rest`)."""
+    month = progress.month
     unit = target.org_unit
     rows = list(
         visible_pilots(program, user)
@@ -413,7 +437,6 @@ def _phase_in_unit(program, target, user, month) -> ProgressRow:
     result = ProgressRow(key=unit.code, label=unit.name, customers=len(ids))
     if month is None or not ids:
         return result
-    by_industry = figures(user, month, INDUSTRY)
     for industry, ytd, pytd, ict in (
         group_months(user, month)
         .filter(group_id__in=ids)
@@ -422,5 +445,5 @@ def _phase_in_unit(program, target, user, month) -> ProgressRow:
         result.sums = result.sums + Sums.of_group(ytd, pytd, ict)
         if industry:
             result.industries.add(industry)
-    result.industry = benchmark(by_industry, result.industries)
+    result.industry = benchmark(progress.rest, result.industries)
     return result

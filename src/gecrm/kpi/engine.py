@@ -1,10 +1,11 @@
 """The KPI engine: `compute(month)` turns the customer-month rollup into the month's snapshots.
 
 One transaction:
-1. a) sum YTD/PYTD revenue and ICT revenue of every member of every group from
-   `finance.CustomerMonth` into a temporary table (`group_sums_sql`, set-based, no Python loop
-   over facts). A member's group is resolved from its materialised `path` at compute time (the
-   first code of the path), so a re-parent changes the figures from the next computation on;
+1. a) sum YTD/PYTD revenue and ICT revenue of every customer from `finance.CustomerMonth` into
+   a temporary table (`customer_sums_table_sql`), then per group (`group_sums_sql`; set-based,
+   no Python loop over facts). A member's group is resolved from its materialised `path` at
+   compute time (the first code of the path), so a re-parent changes the figures from the next
+   computation on;
    b) delete the month's `GroupMonth` rows and write one row per top-level customer with one
    `INSERT … SELECT` (`group_month_sql`): segment, industry and org unit of the top customer;
    the chief AM active on the month's last day (lowest user id if several) and `covered`; the
@@ -34,8 +35,9 @@ from gecrm.core import months as month_utils
 from gecrm.customers.models import Customer
 from gecrm.finance.models import CustomerMonth
 
-from .models import Computation, GroupMonth, Snapshot
+from .models import Computation, GroupMonth, Snapshot, TerritoryMonth
 from .scorecards import CHIEF_AM, DIMENSIONS, ORG_UNIT, aggregate, aggregate_industries
+from .territory import customer_sums_params, customer_sums_sql, store_sql
 
 CHIEF_AM_ROLE = "chief_am"
 # Dimensions whose snapshots also store the industries behind their industry average.
@@ -50,52 +52,41 @@ def _group_code_sql(vendor: str, path: str) -> str:
     return f"SUBSTR({path}, 2, {find}(SUBSTR({path}, 2), '/') - 1)"
 
 
-# The per-group sums of step 1a, a temporary table of the computing connection (dropped again
-# before the transaction ends).
+# The per-customer and per-group sums of step 1a, temporary tables of the computing connection
+# (dropped again before the transaction ends).
+CUSTOMER_SUMS = "kpi_customer_sums"
 GROUP_SUMS = "kpi_group_sums"
 
 
+def customer_sums_table_sql(vendor: str) -> str:
+    """The CREATE TEMPORARY TABLE … AS SELECT of every customer's YTD/PYTD revenue and ICT sums
+    (`territory.customer_sums_sql`: the rollup's rows of both windows per customer id, the big
+    aggregation). A statement of its own (not a subquery of an INSERT) so that PostgreSQL may
+    run it with parallel workers, which it never does for an INSERT … SELECT. Both views read
+    it: the groups (`group_sums_sql`) and the territory cells (`territory.store_sql`).
+
+    Parameters: `territory.customer_sums_params(month)`.
+    """
+    return f"CREATE TEMPORARY TABLE {CUSTOMER_SUMS} AS {customer_sums_sql(vendor, scan=True)}"
+
+
 def group_sums_sql(vendor: str) -> str:
-    """The CREATE TEMPORARY TABLE … AS SELECT of every group's YTD/PYTD revenue and ICT sums.
-
-    Two aggregations: the rollup's rows of both windows per customer (integer key, the big one),
-    then per group — a member's group code is computed once per customer, not once per
-    customer-month. A statement of its own (not a subquery of the INSERT) so that PostgreSQL
-    may run it with parallel workers, which it never does for an INSERT … SELECT.
-
-    Parameters (`_group_sums_params`): the YTD and PYTD bounds twice (revenue sums, ICT sums),
-    then the months from the first of PYTD to the last of YTD (one range: the months between
-    the windows add nothing to any sum).
+    """The CREATE TEMPORARY TABLE … AS SELECT of every group's YTD/PYTD revenue and ICT sums,
+    from the customers' sums: a member's group code is computed once per customer, not once per
+    customer-month. No parameters.
     """
     customer = Customer._meta.db_table
-    rollup = CustomerMonth._meta.db_table
     group_code = _group_code_sql(vendor, "m.path")
-    # SQLite would read most of the rollup through the month index, a row lookup each; `+`
-    # makes it scan the table.
-    scan = "+" if vendor == "sqlite" else ""
     return f"""
         CREATE TEMPORARY TABLE {GROUP_SUMS} AS
         SELECT t.id AS group_id,
                SUM(s.revenue_ytd) AS revenue_ytd, SUM(s.revenue_pytd) AS revenue_pytd,
                SUM(s.ict_ytd) AS ict_ytd, SUM(s.ict_pytd) AS ict_pytd
-        FROM (
-            SELECT r.customer_id,
-                   SUM(CASE WHEN r.month BETWEEN %s AND %s THEN r.revenue_cents ELSE 0 END)
-                       AS revenue_ytd,
-                   SUM(CASE WHEN r.month BETWEEN %s AND %s THEN r.revenue_cents ELSE 0 END)
-                       AS revenue_pytd,
-                   SUM(CASE WHEN r.month BETWEEN %s AND %s THEN r.ict_cents ELSE 0 END)
-                       AS ict_ytd,
-                   SUM(CASE WHEN r.month BETWEEN %s AND %s THEN r.ict_cents ELSE 0 END)
-                       AS ict_pytd
-            FROM {rollup} r
-            WHERE {scan}r.month BETWEEN %s AND %s
-            GROUP BY r.customer_id
-        ) s
+        FROM {CUSTOMER_SUMS} s
         JOIN {customer} m ON m.id = s.customer_id
         JOIN {customer} t ON t.code = {group_code}
         GROUP BY t.id
-    """  # noqa: S608 (table names and fixed fragments only; values are parameters)
+    """  # noqa: S608 (table names and fixed fragments only)
 
 
 def group_month_sql(vendor: str) -> str:
@@ -135,13 +126,6 @@ def group_month_sql(vendor: str) -> str:
     """  # noqa: S608 (table names and fixed fragments only; values are parameters)
 
 
-def _group_sums_params(month: int) -> list:
-    ytd_first, ytd_last = month_utils.ytd(month)
-    pytd_first, pytd_last = month_utils.pytd(month)
-    periods = [ytd_first, ytd_last, pytd_first, pytd_last]
-    return [*periods, *periods, pytd_first, ytd_last]
-
-
 def _group_month_params(month: int) -> list:
     last_day = connection.ops.adapt_datefield_value(month_utils.last_day(month))
     return [month, CHIEF_AM_ROLE, last_day, last_day]
@@ -173,11 +157,16 @@ def compute(month: int, reason: str = "") -> Computation:
                 cursor.execute("SET LOCAL work_mem = '256MB'")
                 cursor.execute("SET LOCAL jit = off")
             cursor.execute(f"DROP TABLE IF EXISTS {GROUP_SUMS}")
-            cursor.execute(group_sums_sql(vendor), _group_sums_params(month))
+            cursor.execute(f"DROP TABLE IF EXISTS {CUSTOMER_SUMS}")
+            cursor.execute(customer_sums_table_sql(vendor), customer_sums_params(month))
+            cursor.execute(group_sums_sql(vendor))
             GroupMonth.objects.filter(month=month).delete()
             cursor.execute(group_month_sql(vendor), _group_month_params(month))
             groups = cursor.rowcount
+            TerritoryMonth.objects.filter(month=month).delete()
+            cursor.execute(store_sql(CUSTOMER_SUMS), [month])
             cursor.execute(f"DROP TABLE {GROUP_SUMS}")
+            cursor.execute(f"DROP TABLE {CUSTOMER_SUMS}")
             if vendor == "sqlite" and not _has_statistics(cursor, GroupMonth._meta.db_table):
                 # Without statistics SQLite reads a scoped user's groups through the (month,
                 # industry) index, i.e. all of the month's rows. Every month has the same shape,

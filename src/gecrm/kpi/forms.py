@@ -104,7 +104,10 @@ class ReportFilterForm(forms.Form):
     root = forms.ChoiceField(label=_("Org unit"), required=False, widget=OptionsSelect)
     order = forms.ChoiceField(label=_("Rank by"), choices=ORDER_CHOICES, required=False)
     direction = forms.ChoiceField(label=_("Direction"), choices=DIRECTION_CHOICES, required=False)
-    limit = forms.IntegerField(label=_("Groups"), min_value=1, max_value=500, required=False)
+    # Not "Groups": Django's own catalogue says 用户组 (user groups) for that.
+    limit = forms.IntegerField(
+        label=_("Number of customer groups"), min_value=1, max_value=500, required=False
+    )
     industry = forms.ChoiceField(label=_("Industry"), required=False)
     segment = forms.ChoiceField(label=_("Segment"), required=False)
     org_unit = forms.ChoiceField(label=_("Org unit"), required=False, widget=OptionsSelect)

@@ -90,6 +90,17 @@ class Sums:
             self.ict_ytd_cents + other.ict_ytd_cents,
         )
 
+    def __sub__(self, other: Sums) -> Sums:
+        """The set less a subset of it (e.g. an industry without its pilot customers)."""
+        return Sums(
+            self.all_groups - other.all_groups,
+            self.groups - other.groups,
+            self.ict_groups - other.ict_groups,
+            self.revenue_ytd_cents - other.revenue_ytd_cents,
+            self.revenue_pytd_cents - other.revenue_pytd_cents,
+            self.ict_ytd_cents - other.ict_ytd_cents,
+        )
+
     @classmethod
     def of_group(cls, revenue_ytd_cents: int, revenue_pytd_cents: int, ict_ytd_cents: int) -> Sums:
         """The sums of a set holding one group."""

@@ -73,6 +73,41 @@ class GroupMonth(models.Model):
         return f"{self.month} {self.group_id}"
 
 
+class TerritoryMonth(models.Model):
+    """A month's horizontal (属地, by territory) figures: the customers — branches included —
+    that one org unit owns directly, with one segment and industry, each customer counted for
+    itself whatever its group (README "KPIs by territory").
+
+    One row per (org unit, segment, industry) with a customer that has rollup rows in the
+    month's YTD or PYTD window; a few thousand rows a month. Scoped readers whose money scope is
+    a set of org unit subtrees (limited to a segment or industry) filter these rows with the
+    same rule as customers: the columns carry the customers' own `org_unit_id`, `segment` and
+    `industry`, as of the computation.
+    """
+
+    month = models.PositiveIntegerField(_("month"))
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("org unit"), on_delete=models.CASCADE, related_name="+",
+        db_index=False, db_constraint=False,
+    )  # fmt: skip
+    segment = models.CharField(_("segment"), max_length=12, choices=Segment.choices)
+    industry = models.CharField(_("industry"), max_length=24, choices=Industry.choices, blank=True)
+    all_customers = models.PositiveIntegerField(default=0)  # with rollup rows in the windows
+    customers = models.PositiveIntegerField(default=0)  # with YTD revenue > 0
+    ict_customers = models.PositiveIntegerField(default=0)  # with YTD ICT revenue > 0
+    revenue_ytd_cents = models.BigIntegerField(default=0)
+    revenue_pytd_cents = models.BigIntegerField(default=0)
+    ict_ytd_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("territory month")
+        verbose_name_plural = _("territory months")
+        indexes = [models.Index(fields=["month", "org_unit"], name="territorymonth_org_unit")]
+
+    def __str__(self):
+        return f"{self.month} {self.org_unit_id} {self.segment} {self.industry}"
+
+
 class Snapshot(models.Model):
     """Sums and counts of the measures over a set of groups, for one month and one dimension.
 

@@ -45,7 +45,7 @@ from gecrm.core.spreadsheets import write_csv, write_xlsx
 from gecrm.customers.choices import Industry, Segment
 from gecrm.org.models import OrgUnit
 
-from . import engine
+from . import engine, territory
 from .measures import Figures, Sums, beats_industry, benchmark
 from .models import Snapshot
 from .scorecards import CHIEF_AM, INDUSTRY, ORG_UNIT, figures, group_months, industries
@@ -187,6 +187,10 @@ class Report:
     filters: dict = field(default_factory=dict)
     # Columns holding codes: text cells in .xlsx so that Excel keeps them as typed.
     text_columns: tuple[str, ...] = ()
+    # The same figures in the other view (README "KPIs by territory"): a vertical (group)
+    # report names its horizontal (territory) twin, and the other way round.
+    horizontal: str = ""
+    vertical: str = ""
 
     def rows(self, user, month: int, **filters) -> list[dict]:
         return [self.complete(row) for row in self.outline(user, month, **filters)]
@@ -288,10 +292,39 @@ class OrgScorecard(Report):
         return full
 
 
+class OrgTerritory(Report):
+    """Per org unit, horizontally: the customers (branches included) owned anywhere in its
+    subtree, each for itself (`kpi.territory`); ordered by the tree. No coverage or industry
+    benchmark: those are properties of groups."""
+
+    def build(self, user, month, root=None, **filters):
+        by_unit = territory.figures(user, month, ORG_UNIT)
+        units = OrgUnit._base_manager.filter(code__in=list(by_unit))
+        if root not in (None, ""):
+            units = units.filter(path__startswith=_org_unit(root).path)
+        units = units.order_by("path").values_list("code", "name", "path", "depth")
+        rows = []
+        for code, name, path, depth in units:
+            parts = [c for c in path.split("/") if c]
+            sums = by_unit[code].all
+            rows.append(
+                {
+                    "org_unit": code,
+                    "name": name,
+                    "parent": parts[-2] if len(parts) > 1 else "",
+                    "depth": depth,
+                    "customers": sums.groups,
+                    "ict_customers": sums.ict_groups,
+                    **{k: v for k, v in measure_values(sums).items() if k != "groups"},
+                }
+            )
+        return rows
+
+
 # ------------------------------------------------------------------------ chief AM scorecard
 
 
-def _names(usernames) -> dict[str, str]:
+def staff_names(usernames) -> dict[str, str]:
     """{username: the staff name, else the login's last and first name, else the username}."""
     users = get_user_model()._default_manager.filter(username__in=usernames)
     return {
@@ -313,10 +346,10 @@ class ChiefAmScorecard(Report):
         benchmark_of = _benchmarks(by_industry)
         # The names of the month's chief AMs (a superset of the user's) by a subquery: a list
         # of 1,000 usernames cost more to send than the query.
-        names = _names(Snapshot.objects.filter(month=month, dimension=CHIEF_AM).values("key"))
+        names = staff_names(Snapshot.objects.filter(month=month, dimension=CHIEF_AM).values("key"))
         missing = set(by_chief) - set(names)
         if missing:
-            names.update(_names(missing))
+            names.update(staff_names(missing))
         rows = []
         for username in sorted(by_chief):
             f: Figures = by_chief[username]
@@ -471,9 +504,9 @@ REPORTS: dict[str, Report] = {
         name="org-scorecard",
         title=gettext_lazy("Org unit scorecard"),
         columns=(
-            Column("org_unit", gettext_lazy("org unit")),
-            Column("name", gettext_lazy("name")),
-            Column("parent", gettext_lazy("parent")),
+            Column("org_unit", gettext_lazy("org unit code")),
+            Column("name", gettext_lazy("org unit name")),
+            Column("parent", gettext_lazy("parent org unit code")),
             Column("depth", gettext_lazy("depth"), "int"),
             *_measure_columns(),
             *_covered_columns(),
@@ -483,13 +516,34 @@ REPORTS: dict[str, Report] = {
         ),
         filters={"root": gettext_lazy("org unit code: only this unit and the units below it")},
         text_columns=("org_unit", "parent"),
+        horizontal="org-territory",
+    ),
+    "org-territory": OrgTerritory(
+        name="org-territory",
+        title=gettext_lazy("Org unit scorecard by territory"),
+        columns=(
+            Column("org_unit", gettext_lazy("org unit code")),
+            Column("name", gettext_lazy("org unit name")),
+            Column("parent", gettext_lazy("parent org unit code")),
+            Column("depth", gettext_lazy("depth"), "int"),
+            Column("customers", gettext_lazy("customers with revenue"), "int"),
+            Column("ict_customers", gettext_lazy("customers with ICT revenue"), "int"),
+            Column("revenue_ytd", gettext_lazy("revenue YTD"), "money"),
+            Column("revenue_pytd", gettext_lazy("revenue PYTD"), "money"),
+            Column("growth", gettext_lazy("revenue growth"), "ratio"),
+            Column("ict_penetration", gettext_lazy("ICT penetration"), "ratio"),
+            Column("ict_share", gettext_lazy("ICT revenue share"), "ratio"),
+        ),
+        filters={"root": gettext_lazy("org unit code: only this unit and the units below it")},
+        text_columns=("org_unit", "parent"),
+        vertical="org-scorecard",
     ),
     "chief-am-scorecard": ChiefAmScorecard(
         name="chief-am-scorecard",
         title=gettext_lazy("Chief account manager scorecard"),
         columns=(
-            Column("chief_am", gettext_lazy("chief account manager")),
-            Column("name", gettext_lazy("name")),
+            Column("chief_am", gettext_lazy("chief account manager username")),
+            Column("name", gettext_lazy("chief account manager name")),
             *_measure_columns(),
             Column("industries", gettext_lazy("industries")),
             Column("industry_groups", gettext_lazy("industry groups"), "int"),
@@ -507,8 +561,8 @@ REPORTS: dict[str, Report] = {
         title=gettext_lazy("Customer ranking"),
         columns=(
             Column("rank", gettext_lazy("rank"), "int"),
-            Column("code", gettext_lazy("code")),
-            Column("name", gettext_lazy("name")),
+            Column("code", gettext_lazy("customer code")),
+            Column("name", gettext_lazy("customer name")),
             Column("industry", gettext_lazy("industry")),
             Column("org_unit", gettext_lazy("org unit")),
             Column("chief_am", gettext_lazy("chief account manager")),

@@ -6,6 +6,7 @@ their own groups only. Computing a month and setting targets change what everyon
 they are for superusers and the group's sales controllers (`can_manage_kpi`).
 """
 
+import dataclasses
 import html
 import io
 from operator import itemgetter
@@ -30,12 +31,20 @@ from gecrm.core.views import add_validation_errors, render_conflict
 from gecrm.customers.choices import Industry
 from gecrm.org.models import OrgUnit
 
-from . import engine, jobs
+from . import engine, jobs, scorecards, territory
 from .actions import do_set_target, do_update_target, targets_with_actuals
 from .forms import ReportFilterForm, TargetForm, month_choices
 from .models import Snapshot, Target
-from .reports import FORMATS, REPORTS, NotComputedError, ReportError, row_value, write_report
-from .scorecards import INDUSTRY, ORG_UNIT, figures, totals
+from .reports import (
+    FORMATS,
+    REPORTS,
+    NotComputedError,
+    ReportError,
+    row_value,
+    staff_names,
+    write_report,
+)
+from .scorecards import INDUSTRY, ORG_UNIT
 from .templatetags.gecrm_kpi import DASH, beats_badge, report_cell
 
 CONTENT_TYPES = {
@@ -46,9 +55,20 @@ CONTENT_TYPES = {
 # Columns that stay in the exports but that the page shows inside another cell.
 SHOWN_ELSEWHERE = {
     "org-scorecard": {"name", "parent", "depth"},
+    "org-territory": {"name", "parent", "depth"},
     "chief-am-scorecard": {"name"},
     "customer-ranking": {"name"},
 }
+# The page's first cell shows a name with its code: (code column, name column).
+NAMED_CODES = {
+    "org-scorecard": ("org_unit", "name"),
+    "org-territory": ("org_unit", "name"),
+    "chief-am-scorecard": ("chief_am", "name"),
+    "customer-ranking": ("code", "name"),
+}
+# The dashboard's two views (README "KPIs by territory").
+VERTICAL = "vertical"
+HORIZONTAL = "horizontal"
 CHART_ROWS = 20
 # Rows a report page renders (an org scorecard has a row per unit: hundreds); exports hold all.
 PAGE_ROWS = 200
@@ -134,49 +154,35 @@ def dashboard(request):
     context = _month_context(request, month, computed)
     context["reports"] = list(REPORTS.values())
     if context["is_computed"]:
-        total = totals(user, month)
-        by_industry = figures(user, month, INDUSTRY)
-        by_unit = figures(user, month, ORG_UNIT)
+        view = _dashboard_view(request, user, month)
+        horizontal = view == HORIZONTAL
+        source = territory if horizontal else scorecards
+        total = source.totals(user, month)
+        by_industry = source.figures(user, month, INDUSTRY)
+        by_unit = source.figures(user, month, ORG_UNIT)
+        context.update(view=view, horizontal=horizontal, view_choices=_view_choices(request))
         context["total"] = total
         context["beats_all"] = _beats(total.covered, total.all)
         industries = sorted(by_industry, key=lambda c: -by_industry[c].all.revenue_ytd_cents)
         labels = [_industry_label(c) for c in industries]
-        context["industry_growth_chart"] = {
-            "categories": labels,
-            "axes": [{"format": "ratio"}],
-            "series": [
-                {
-                    "name": _("All groups"),
-                    "format": "ratio",
-                    "colour": "#4299e1",
-                    "data": [_ratio(by_industry[c].all.growth) for c in industries],
-                },
-                {
-                    "name": _("Covered groups"),
-                    "format": "ratio",
-                    "colour": "#0b57d0",
-                    "data": [_ratio(by_industry[c].covered.growth) for c in industries],
-                },
-            ],
-        }
-        context["industry_penetration_chart"] = {
-            "categories": labels,
-            "axes": [{"format": "ratio"}],
-            "series": [
-                {
-                    "name": _("All groups"),
-                    "format": "ratio",
-                    "colour": "#ffa94d",
-                    "data": [_ratio(by_industry[c].all.ict_penetration) for c in industries],
-                },
-                {
-                    "name": _("Covered groups"),
-                    "format": "ratio",
-                    "colour": "#f76707",
-                    "data": [_ratio(by_industry[c].covered.ict_penetration) for c in industries],
-                },
-            ],
-        }
+        everyone = _("All customers") if horizontal else _("All groups")
+
+        def industry_chart(measure, colours):
+            series = [
+                _series(everyone, [_ratio(getattr(by_industry[c].all, measure))
+                                   for c in industries], "ratio", colours[0])
+            ]  # fmt: skip
+            if not horizontal:
+                series.append(
+                    _series(_("Covered groups"), [_ratio(getattr(by_industry[c].covered, measure))
+                                                  for c in industries], "ratio", colours[1])
+                )  # fmt: skip
+            return {"categories": labels, "axes": [{"format": "ratio"}], "series": series}
+
+        context["industry_growth_chart"] = industry_chart("growth", ("#4299e1", "#0b57d0"))
+        context["industry_penetration_chart"] = industry_chart(
+            "ict_penetration", ("#ffa94d", "#f76707")
+        )
         level = _org_level(by_unit)
         context["org_rows"] = [
             {"code": code, "name": name, "figures": by_unit[code]} for code, name, _d, _p in level
@@ -189,9 +195,9 @@ def dashboard(request):
             "series": [
                 _series(_("Revenue YTD"), [_money(by_unit[u[0]].all.revenue_ytd) for u in shown],
                         "money", "#0b57d0"),
-                _series(_("Covered revenue YTD"),
+                *([] if horizontal else [_series(_("Covered revenue YTD"),
                         [_money(by_unit[u[0]].covered.revenue_ytd) for u in shown], "money",
-                        "#74c0fc"),
+                        "#74c0fc")]),
                 _series(_("Revenue growth"), [_ratio(by_unit[u[0]].all.growth) for u in shown],
                         "ratio", "#2fb344", kind="scatter", axis=1),
                 _series(_("ICT penetration"),
@@ -211,6 +217,28 @@ def dashboard(request):
     return render(request, "kpi/dashboard.html", context)
 
 
+def _dashboard_view(request, user, month) -> str:
+    """`?view=vertical|horizontal`; without it the group view, unless the user has no group
+    with money but customers with money in their territory (a province's branches)."""
+    view = request.GET.get("view", "")
+    if view in (VERTICAL, HORIZONTAL):
+        return view
+    if scorecards.totals(user, month).all.all_groups:
+        return VERTICAL
+    return HORIZONTAL if territory.totals(user, month).all.all_groups else VERTICAL
+
+
+def _view_choices(request) -> list[dict]:
+    """The view switch's links (the page's other parameters kept)."""
+    choices = []
+    for view, label in ((VERTICAL, _("By group (vertical)")),
+                        (HORIZONTAL, _("By territory (horizontal)"))):  # fmt: skip
+        query = request.GET.copy()
+        query["view"] = view
+        choices.append({"view": view, "label": label, "query": query.urlencode()})
+    return choices
+
+
 def _beats(covered, benchmark):
     from .measures import beats_industry
 
@@ -218,15 +246,25 @@ def _beats(covered, benchmark):
 
 
 def kpi_summary(user) -> dict | None:
-    """The home page's small KPI card: the latest computed month's totals in the user's scope,
-    or None when nothing is computed or the user sees no money of any group."""
+    """The home page's small KPI card: the latest computed month's totals in the user's scope
+    (by group; by territory for who has no group but customers with money), or None when
+    nothing is computed or the user sees no money at all."""
     month = engine.latest_month()
     if month is None:
         return None
-    total = totals(user, month)
+    total = scorecards.totals(user, month)
+    horizontal = False
     if not total.all.all_groups:
-        return None
-    return {"month": month, "month_label": format_month(month), "total": total}
+        # No group of theirs (a province's industry manager): their territory's customers.
+        total, horizontal = territory.totals(user, month), True
+        if not total.all.all_groups:
+            return None
+    return {
+        "month": month,
+        "month_label": format_month(month),
+        "total": total,
+        "horizontal": horizontal,
+    }
 
 
 # ---------------------------------------------------------------- reports
@@ -312,9 +350,17 @@ def _report_charts(report, rows) -> list[dict]:
                  "#868e96", "line"),
             ]),
         ]  # fmt: skip
-    if name == "org-scorecard":
-        top = min(r["depth"] for r in rows)
-        level = [r for r in rows if r["depth"] == top + 1] or rows
+    if name in ("org-scorecard", "org-territory"):
+        # The level below the top, going down while it holds one unit (a province's
+        # industry manager gets the prefectures, not the province alone).
+        depth = min(r["depth"] for r in rows) + 1
+        level = [r for r in rows if r["depth"] == depth] or rows
+        while len(level) == 1:
+            depth += 1
+            deeper = [r for r in rows if r["depth"] == depth]
+            if not deeper:
+                break
+            level = deeper
         shown = _top_by_revenue(report, level)
     else:
         shown = [report.complete(r) for r in rows[:CHART_ROWS]]
@@ -374,7 +420,8 @@ def _cells(report, columns, row, *, indent: bool) -> list:
                 f'<td class="gecrm-nowrap">{_html(row["industry_label"])} '
                 f'<span class="gecrm-code">{_html(row["industry"])}</span></td>'
             )
-        elif index == 0 and report.name in ("org-scorecard", "chief-am-scorecard"):
+        elif index == 0 and report.name in ("org-scorecard", "org-territory",
+                                            "chief-am-scorecard"):  # fmt: skip
             depth = row.get("depth", 0) if indent else 0
             cell = (
                 f'<td class="gecrm-nowrap">{"&emsp;" * depth}{_html(row["name"])} '
@@ -386,6 +433,14 @@ def _cells(report, columns, row, *, indent: bool) -> list:
                 f'<td class="gecrm-nowrap"><a href="{_html(url)}">{_html(row["name"])}</a> '
                 f'<span class="gecrm-code">{_html(row["code"])}</span></td>'
             )
+        elif key in ("org_unit", "chief_am") and f"{key}_name" in row:
+            if row[key]:
+                cell = (
+                    f'<td class="gecrm-nowrap">{_html(row[f"{key}_name"] or row[key])} '
+                    f'<span class="gecrm-code">{_html(row[key])}</span></td>'
+                )
+            else:
+                cell = f'<td class="gecrm-nowrap">{DASH}</td>'
         elif key == "industry":
             cell = f'<td class="gecrm-nowrap">{_html(row.get("industry_label") or DASH)}</td>'
         elif key == "industries":
@@ -395,6 +450,50 @@ def _cells(report, columns, row, *, indent: bool) -> list:
             cell = f'<td class="{css}">{_html(report_cell(row, column))}</td>'
         cells.append(SafeString(cell))
     return cells
+
+
+def _add_names(report, rows) -> None:
+    """The names of the org units and chief AMs of a page's rows (two queries at most), shown
+    beside their codes; the exports keep their columns."""
+    if report.name != "customer-ranking" or not rows:
+        return
+    units = dict(
+        OrgUnit._base_manager.filter(code__in={r["org_unit"] for r in rows}).values_list(
+            "code", "name"
+        )
+    )
+    chiefs = staff_names({r["chief_am"] for r in rows if r["chief_am"]})
+    for row in rows:
+        row["org_unit_name"] = units.get(row["org_unit"], "")
+        row["chief_am_name"] = chiefs.get(row["chief_am"], "")
+
+
+def _headed(report, columns) -> list:
+    """The page's columns: the one shown with its name is headed by both labels."""
+    named = NAMED_CODES.get(report.name)
+    if not named:
+        return columns
+    labels = {c.key: c.label for c in report.columns}
+    return [
+        dataclasses.replace(c, label=f"{labels[named[1]]} / {c.label}") if c.key == named[0]
+        else c
+        for c in columns
+    ]  # fmt: skip
+
+
+def _twins(report, request) -> list[dict]:
+    """The view switch of a report with a vertical/horizontal twin (the filters kept)."""
+    vertical = report.vertical or report.name
+    horizontal = report.horizontal or report.name
+    if vertical == horizontal:
+        return []
+    query = request.GET.urlencode()
+    return [
+        {"name": name, "label": label, "active": name == report.name,
+         "url": reverse("kpi:report", args=[name]) + (f"?{query}" if query else "")}
+        for name, label in ((vertical, _("By group (vertical)")),
+                            (horizontal, _("By territory (horizontal)")))
+    ]  # fmt: skip
 
 
 def _report_rows(request, report, month, *, outline=False):
@@ -431,8 +530,11 @@ def report_page(request, name):
     total_rows = len(rows)
     charts = _report_charts(report, rows)
     rows = [report.complete(row) for row in rows[:PAGE_ROWS]]
+    # Group reports compare with the industry; the territory view has no such badge.
+    with_badge = bool(rows) and "beats_industry" in rows[0]
     # Each label translated once per page (a chief AM scorecard names thousands of industries).
     labels = {code: str(label) for code, label in Industry.choices}
+    _add_names(report, rows)
     for row in rows:
         if row.get("industry") and "industry_label" not in row:
             row["industry_label"] = labels.get(row["industry"], row["industry"])
@@ -449,7 +551,7 @@ def report_page(request, name):
         row["cells"] = cells
         # The whole row as one string (the badge right after the first cell): the template then
         # loops over rows only, not over every cell of 200 rows.
-        badge = badges[row["beats_industry"]]
+        badge = badges[row["beats_industry"]] if with_badge else ""
         row["html"] = mark_safe(  # noqa: S308 (cells and badge are escaped HTML)
             "".join([str(cells[0]), badge, *map(str, cells[1:])])
         )
@@ -459,7 +561,9 @@ def report_page(request, name):
         {
             "report": report,
             "reports": list(REPORTS.values()),
-            "columns": columns,
+            "columns": _headed(report, columns),
+            "with_badge": with_badge,
+            "twins": _twins(report, request),
             "rows": rows,
             "filter_form": form,
             "error": None if not_computed else error,

@@ -165,8 +165,11 @@ def _handover_form(hq, current, data=None):
 
 
 def _kpi_of(user, hq):
-    """The HQ group's figures of the latest computed month, if the user may see its money."""
-    from gecrm.kpi import engine
+    """The HQ group's figures of the latest computed month, if the user may see its money;
+    otherwise their part of it (the members whose money they may see, e.g. a province's
+    branches: the KPIs' territory view), or None when that is nothing."""
+    from gecrm.core.months import format_month
+    from gecrm.kpi import engine, territory
     from gecrm.kpi.measures import Sums
     from gecrm.kpi.models import GroupMonth
 
@@ -179,11 +182,12 @@ def _kpi_of(user, hq):
         .values_list("revenue_ytd_cents", "revenue_pytd_cents", "ict_ytd_cents")
         .first()
     )
-    if row is None:
+    if row is not None:
+        return {"month_label": format_month(month), "sums": Sums.of_group(*row)}
+    part = territory.subtree_totals(user, month, hq.path)
+    if not part.all_groups:
         return None
-    from gecrm.core.months import format_month
-
-    return {"month_label": format_month(month), "sums": Sums.of_group(*row)}
+    return {"month_label": format_month(month), "sums": part, "part": True}
 
 
 def _render_team(request, customer, hq, team, full, member, *, note_form=None, handover=None):
@@ -229,8 +233,9 @@ def _render_team(request, customer, hq, team, full, member, *, note_form=None, h
         "segment_label": Segment(hq.segment).label if hq.segment else "",
         "provinces": [lv for lv in team.levels if lv.unit.kind == OrgUnitKind.PROVINCE],
         "prefecture_count": len(team.prefectures),
-        # The group's money goes to whoever may see the money of its head (the KPI rule).
-        "kpi": _kpi_of(user, hq) if any(n.is_hq and n.visible for n in team.nodes) else None,
+        # The group's money goes to whoever may see the money of its head (the KPI rule);
+        # anyone else sees the money of their part of it.
+        "kpi": _kpi_of(user, hq),
     }
     return render(request, "accounts/team.html", context)
 
