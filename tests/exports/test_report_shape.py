@@ -16,8 +16,8 @@ from gecrm.audit.models import AuditEvent
 from gecrm.catalog.actions import do_create_product
 from gecrm.core.exporting import (
     EXPORTERS,
-    ExportError,
     Exporter,
+    ExportError,
     ReportColumn,
     export_bytes,
     register_exporter,
