@@ -91,19 +91,20 @@ def test_customers_report_has_heads_labels_and_names_beside_codes(org, hq_tree, 
         "Parent customer", "Region code",
     )  # fmt: skip
     assert head[8:] == heads(
-        "Region", "Org unit code", "Org unit", "Status", "Address", "Account manager",
+        "Region", "Owning org unit code", "Owning org unit", "Status", "Address",
+        "Account manager",
     )  # fmt: skip
     names = [
         "Customer code", "Customer name", "USCC", "Segment", "Industry", "Parent customer code",
-        "Parent customer", "Region code", "Region", "Org unit code", "Org unit", "Status",
-        "Address", "Account manager",
+        "Parent customer", "Region code", "Region", "Owning org unit code", "Owning org unit",
+        "Status", "Address", "Account manager",
     ]  # fmt: skip
     by_code = {row[0]: dict(zip(names, row, strict=True)) for row in rows[1:]}
     sz = by_code["C001.SZ"]
     assert sz["Customer name"] == "中国示范银行深圳分行"
     assert (sz["Segment"], sz["Industry"]) == ("金融", "银行")  # labels, not fin / fin.bank
     assert (sz["Parent customer code"], sz["Parent customer"]) == ("C001", "中国示范银行")
-    assert (sz["Org unit code"], sz["Org unit"]) == ("GD.SZ", "深圳分公司政企客户部")
+    assert (sz["Owning org unit code"], sz["Owning org unit"]) == ("GD.SZ", "深圳分公司政企客户部")
     assert (sz["Region code"], sz["Region"]) == ("440300", "广东省深圳市")
     assert sz["Account manager"] == "张三"
     assert by_code["C001"]["Parent customer"] is None and by_code["C001"]["Account manager"] is None
@@ -172,7 +173,8 @@ def test_staff_and_org_unit_reports_show_post_and_kind_labels(org, admin):
     make_staff("gd_mix", org["GD"], posts=("am", "industry_manager"), name="李四", actor=admin)
     rows = rows_of(sheet_of(export_bytes("staff", None, "xlsx", shape="report")))
     assert rows[0] == heads(
-        "Username", "Name", "Org unit code", "Org unit", "Posts", "E-mail", "Work phone",
+        "Username", "Full name", "Owning org unit code", "Owning org unit", "Posts", "E-mail",
+        "Work phone",
     )  # fmt: skip
     mix = next(row for row in rows if row[0] == "gd_mix")
     assert mix[1:5] == ("李四", "GD", "广东省公司政企客户部", "客户经理、行业经理")

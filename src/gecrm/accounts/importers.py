@@ -348,7 +348,7 @@ register_exporter(
         report=(
             *customer_columns(),
             ReportColumn(gettext_lazy("Username"), "user__username", "code"),
-            ReportColumn(gettext_lazy("Name"), "user__staff__name", "text", width=14),
+            ReportColumn(gettext_lazy("Full name"), "user__staff__name", "text", width=14),
             ReportColumn(gettext_lazy("Role"), "role", "label", choices=Role),
             ReportColumn(gettext_lazy("Start date"), "start", "date"),
             ReportColumn(gettext_lazy("End date"), "end", "date"),
@@ -629,9 +629,13 @@ def _register_pilot_exporter() -> None:
             row=_pilot_row,
             report=(
                 ReportColumn(gettext_lazy("Programme code"), "program__code", "code"),
-                ReportColumn(gettext_lazy("Programme"), "program__name", "name"),
+                ReportColumn(gettext_lazy("Programme name"), "program__name", "name"),
                 *customer_columns(),
-                *org_unit_columns(),
+                *org_unit_columns(
+                    "org_unit__",
+                    gettext_lazy("Responsible org unit code"),
+                    gettext_lazy("Responsible org unit"),
+                ),
                 ReportColumn(gettext_lazy("Phase"), "phase__name", "text", width=12),
             ),
         )

@@ -373,11 +373,15 @@ def post_labels(staff_ids: list) -> dict:
     }
 
 
-def org_unit_columns(prefix: str = "org_unit__") -> tuple[ReportColumn, ...]:
+def org_unit_columns(
+    prefix: str = "org_unit__",
+    code_label=gettext_lazy("Owning org unit code"),
+    name_label=gettext_lazy("Owning org unit"),
+) -> tuple[ReportColumn, ...]:
     """An org unit's code and name side by side (customers, staff, pilots …)."""
     return (
-        ReportColumn(gettext_lazy("Org unit code"), f"{prefix}code", "code"),
-        ReportColumn(gettext_lazy("Org unit"), f"{prefix}name", "name"),
+        ReportColumn(code_label, f"{prefix}code", "code"),
+        ReportColumn(name_label, f"{prefix}name", "name"),
     )
 
 
@@ -400,9 +404,10 @@ register_exporter(
         # The one segment column carries the industry when there is one (see the importer).
         row=lambda r: (r[0], r[1], r[2], r[3], r[4], r[6] or r[5]),
         report=(
-            *org_unit_columns(""),
-            ReportColumn(gettext_lazy("Parent org unit code"), "parent__code", "code"),
-            ReportColumn(gettext_lazy("Parent org unit"), "parent__name", "name"),
+            *org_unit_columns("", gettext_lazy("Org unit code"), gettext_lazy("Org unit name")),
+            *org_unit_columns(
+                "parent__", gettext_lazy("Parent unit code"), gettext_lazy("Parent unit")
+            ),
             ReportColumn(gettext_lazy("Kind"), "kind", "label", choices=OrgUnitKind),
             *region_columns(),
             ReportColumn(gettext_lazy("Segment"), "segment", "label", choices=Segment),
@@ -433,7 +438,7 @@ register_exporter(
         decorate=_with_posts,
         report=(
             ReportColumn(gettext_lazy("Username"), "user__username", "code"),
-            ReportColumn(gettext_lazy("Name"), "name", "text", width=14),
+            ReportColumn(gettext_lazy("Full name"), "name", "text", width=14),
             *org_unit_columns(),
             ReportColumn(gettext_lazy("Posts"), "id", "name", lookup=post_labels),
             ReportColumn(gettext_lazy("E-mail"), "email", "text", width=28),
