@@ -633,8 +633,10 @@ def _register_pilot_exporter() -> None:
                 *customer_columns(),
                 *org_unit_columns(
                     "org_unit__",
-                    gettext_lazy("Responsible org unit code"),
-                    gettext_lazy("Responsible org unit"),
+                    (
+                        gettext_lazy("Responsible org unit code"),
+                        gettext_lazy("Responsible org unit"),
+                    ),
                 ),
                 ReportColumn(gettext_lazy("Phase"), "phase__name", "text", width=12),
             ),

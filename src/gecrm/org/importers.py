@@ -373,12 +373,12 @@ def post_labels(staff_ids: list) -> dict:
     }
 
 
-def org_unit_columns(
-    prefix: str = "org_unit__",
-    code_label=gettext_lazy("Owning org unit code"),
-    name_label=gettext_lazy("Owning org unit"),
-) -> tuple[ReportColumn, ...]:
+OWNING_UNIT = (gettext_lazy("Owning org unit code"), gettext_lazy("Owning org unit"))
+
+
+def org_unit_columns(prefix: str = "org_unit__", labels=OWNING_UNIT) -> tuple[ReportColumn, ...]:
     """An org unit's code and name side by side (customers, staff, pilots …)."""
+    code_label, name_label = labels
     return (
         ReportColumn(code_label, f"{prefix}code", "code"),
         ReportColumn(name_label, f"{prefix}name", "name"),
@@ -404,9 +404,9 @@ register_exporter(
         # The one segment column carries the industry when there is one (see the importer).
         row=lambda r: (r[0], r[1], r[2], r[3], r[4], r[6] or r[5]),
         report=(
-            *org_unit_columns("", gettext_lazy("Org unit code"), gettext_lazy("Org unit name")),
+            *org_unit_columns("", (gettext_lazy("Org unit code"), gettext_lazy("Org unit name"))),
             *org_unit_columns(
-                "parent__", gettext_lazy("Parent unit code"), gettext_lazy("Parent unit")
+                "parent__", (gettext_lazy("Parent unit code"), gettext_lazy("Parent unit"))
             ),
             ReportColumn(gettext_lazy("Kind"), "kind", "label", choices=OrgUnitKind),
             *region_columns(),
