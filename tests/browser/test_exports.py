@@ -1,6 +1,8 @@
 """The customer list's 导出 menu after htmx filters and sorts the list in place: its links carry
 what is shown, and downloading one gives exactly the rows shown, in their order."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -43,6 +45,7 @@ def test_the_export_menu_follows_an_htmx_filter_and_sort(server, customers, brow
 
     page.locator("#customer-table thead a", has_text="编码").first.click()  # sort by code
     page.wait_for_url("**ordering=**")
+    expect(link).to_have_attribute("href", re.compile(r"segment=sme&ordering=\w+$"))
     shown = page.locator("#customer-table tbody tr .gecrm-code:first-child").all_inner_texts()
     assert len(shown) == 3
     href = link.get_attribute("href")
