@@ -127,3 +127,15 @@ def test_an_unknown_shape_is_explained_and_exports_nothing(admin_client, org, hq
     assert response.status_code == 302
     assert "poster" in admin_client.get(response.url).content.decode()
     assert not AuditEvent.objects.filter(kind="export").exists()
+
+
+def test_the_org_tree_offers_both_shapes_of_the_org_units(admin_client, org):
+    page = admin_client.get(reverse("web:org_tree")).content.decode()
+    found = links(page)
+    xlsx = reverse("imports:export", args=["orgunits", "xlsx"])
+    assert found["export-report-xlsx"] == f"{xlsx}?shape=report"
+    assert found["export-import-xlsx"] == xlsx
+    sheet = load_workbook(
+        io.BytesIO(b"".join(admin_client.get(xlsx + "?shape=report").streaming_content))
+    ).active
+    assert sheet.freeze_panes == "A2" and sheet.max_row == 1 + len(org)
