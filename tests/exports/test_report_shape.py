@@ -243,3 +243,24 @@ def test_report_cells_never_run_as_formulas_nor_break_the_file(org, admin):
 def test_unknown_report_column_kinds_are_refused():
     with pytest.raises(ValueError):
         ReportColumn("X", "code", "colour")
+
+
+def test_assignments_report_names_people_and_formats_dates(org, hq_tree, admin):
+    am = make_staff("sz_am02", org["GD.SZ"], posts=("am",), name="王五", actor=admin)
+    customer = Customer.objects.get(code="C001.SZ")
+    do_assign(
+        customer, am.user, "am", actor=admin, source="test",
+        start=datetime.date(2024, 9, 5), end=datetime.date(2025, 1, 31),
+    )  # fmt: skip
+    sheet = sheet_of(export_bytes("assignments", None, "xlsx", shape="report"))
+    rows = rows_of(sheet)
+    assert rows[0] == heads(
+        "Customer code", "Customer name", "Username", "Full name", "Role", "Start date", "End date"
+    )
+    assert rows[1] == (
+        "C001.SZ", "中国示范银行深圳分行", "sz_am02", "王五", "客户经理",
+        datetime.datetime(2024, 9, 5), datetime.datetime(2025, 1, 31),
+    )  # fmt: skip
+    assert sheet["F2"].number_format == sheet["G2"].number_format == "yyyy-mm-dd"
+    text = csv_rows(export_bytes("assignments", None, "csv", shape="report"))
+    assert text[1][4:] == ["客户经理", "2024-09-05", "2025-01-31"]
