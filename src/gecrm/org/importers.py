@@ -373,7 +373,7 @@ def post_labels(staff_ids: list) -> dict:
     }
 
 
-OWNING_UNIT = (gettext_lazy("Owning org unit code"), gettext_lazy("Owning org unit"))
+OWNING_UNIT = (gettext_lazy("Owning org unit code"), gettext_lazy("Owning org unit name"))
 
 
 def org_unit_columns(prefix: str = "org_unit__", labels=OWNING_UNIT) -> tuple[ReportColumn, ...]:
@@ -406,7 +406,7 @@ register_exporter(
         report=(
             *org_unit_columns("", (gettext_lazy("Org unit code"), gettext_lazy("Org unit name"))),
             *org_unit_columns(
-                "parent__", (gettext_lazy("Parent unit code"), gettext_lazy("Parent unit"))
+                "parent__", (gettext_lazy("Parent org unit code"), gettext_lazy("Parent org unit"))
             ),
             ReportColumn(gettext_lazy("Kind"), "kind", "label", choices=OrgUnitKind),
             *region_columns(),
