@@ -268,3 +268,18 @@ def test_assignments_report_names_people_and_formats_dates(org, hq_tree, admin):
     assert sheet["F2"].number_format == sheet["G2"].number_format == "yyyy-mm-dd"
     text = csv_rows(export_bytes("assignments", None, "csv", shape="report"))
     assert text[1][4:] == ["客户经理", "2024-09-05", "2025-01-31"]
+
+
+def test_a_report_costs_the_same_queries_for_more_rows(org, hq_tree, admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            export_bytes("customers", admin, "xlsx", shape="report")
+        return len(captured)
+
+    few = queries()
+    for i in range(12):
+        make_customer(f"M{i:02d}", org["GD.GZ"], region="440100", actor=admin)
+    assert queries() == few
