@@ -271,19 +271,26 @@ def _report_rows(exporter: Exporter, queryset, mask: bool) -> Iterator[tuple]:
     report_header(exporter)  # refuses a kind without a report shape
     fields = list(dict.fromkeys(column.field for column in columns))
     positions = [fields.index(column.field) for column in columns]
-    shows = [None if column.lookup else _show(column, mask) for column in columns]
+    # A looked-up column shows what its lookup found (masked, when personal, like the others).
+    shows = [
+        _show(column, mask) if not column.lookup or (column.personal and mask) else None
+        for column in columns
+    ]
     looked_up = [i for i, column in enumerate(columns) if column.lookup]
     batch: list[tuple] = []
+
+    def shown(i, value, found):
+        if i in found:
+            value = found[i].get(value, "")
+            return shows[i](value) if shows[i] else value
+        return shows[i](value)
 
     def finish(batch):
         found = {
             i: columns[i].lookup(list({row[positions[i]] for row in batch})) for i in looked_up
         }
         for row in batch:
-            yield tuple(
-                found[i].get(row[p], "") if i in found else shows[i](row[p])
-                for i, p in enumerate(positions)
-            )
+            yield tuple(shown(i, row[p], found) for i, p in enumerate(positions))
 
     for row in queryset.values_list(*fields).iterator(chunk_size=CHUNK):
         batch.append(row)
