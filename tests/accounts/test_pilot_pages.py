@@ -110,6 +110,36 @@ def test_the_pilot_list_filters_and_sorts(client, admin, program):
     assert b"Nothing matches" in response.content or response.context["is_filtered"]
 
 
+def test_the_pilot_customer_export_follows_the_list_shown(client, admin, program, gd_sc):
+    import html
+    import re
+
+    def exported(href, column=1):
+        response = client.get(href)
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        return [line.split(",")[column] for line in text.splitlines()[1:]]
+
+    client.force_login(admin)
+    response = detail(client, segment="fin", ordering="-customer", page="1")
+    page = response.content.decode()
+    links = {
+        key: html.unescape(href)
+        for href, key in re.findall(r'href="([^"]*)" id="(export-pilots-[a-z-]+)"', page)
+    }
+    csv_url = reverse("imports:export", args=["pilots", "csv"])
+    assert links["export-pilots-import-csv"] == (
+        f"{csv_url}?program=P1&segment=fin&ordering=-customer"
+    )
+    shown = [p.customer.code for p in response.context["page"].object_list]
+    assert exported(links["export-pilots-import-csv"]) == shown == ["C003", "C002", "C001"]
+    # The report: programme code and name, customer code and name … in the same order.
+    assert exported(links["export-pilots-report-csv"], 2) == shown
+    client.force_login(gd_sc)
+    page = detail(client).content.decode()
+    href = html.unescape(re.search(r'href="([^"]*)" id="export-pilots-import-csv"', page)[1])
+    assert sorted(exported(href)) == ["C002", "C004", "C005"]
+
+
 def test_a_province_controller_sees_their_part_only(client, program, gd_sc):
     client.force_login(gd_sc)
     response = detail(client)

@@ -82,6 +82,7 @@ def test_a_cli_export_is_logged_with_filters_and_row_count(hq_tree, admin, tmp_p
     assert event.details == {
         "kind": "customers",
         "format": "csv",
+        "shape": "import",
         "filters": {"org_unit": ["GD"]},
         "rows": 2,  # 深圳分行 and its sub-branch
         "personal_data": "none",

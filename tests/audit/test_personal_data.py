@@ -7,7 +7,13 @@ from django.urls import reverse
 
 from gecrm.access.models import ApiToken
 from gecrm.audit.models import AuditEvent
-from gecrm.core.exporting import EXPORTERS, Exporter, export_bytes, register_exporter
+from gecrm.core.exporting import (
+    EXPORTERS,
+    Exporter,
+    ReportColumn,
+    export_bytes,
+    register_exporter,
+)
 from gecrm.customers.filtersets import CustomerFilterSet
 from gecrm.customers.models import Contact
 
@@ -163,6 +169,12 @@ def contact_exporter():
             fields=("customer__code", "name", "phone", "email"),
             order_by=("customer__code", "name"),
             personal_columns={"phone": "phone", "email": "email"},
+            report=(
+                ReportColumn("Customer code", "customer__code", "code"),
+                ReportColumn("Name", "name"),
+                ReportColumn("Phone", "phone", "code", personal="phone"),
+                ReportColumn("E-mail", "email", personal="email"),
+            ),
         )
     )
     yield exporter
@@ -175,6 +187,30 @@ def test_exports_mask_personal_columns_without_the_right(contact, contact_export
     assert_no_clear_values(data)
     event = AuditEvent.objects.get(kind="export")
     assert event.details["personal_data"] == "masked" and event.details["rows"] == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_reports_mask_personal_columns_without_the_right(
+    contact, contact_exporter, controller, holder, fmt
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    def text(user) -> str:
+        data = export_bytes("test_contacts", user, fmt, shape="report")
+        if fmt == "csv":
+            return data.decode("utf-8-sig")
+        return str(list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)))
+
+    masked = text(controller)
+    assert MASKED_PHONE in masked and MASKED_EMAIL in masked
+    assert_no_clear_values(masked)
+    assert PHONE in text(holder)
+    assert [
+        (e.details["shape"], e.details["personal_data"])
+        for e in AuditEvent.objects.filter(kind="export").order_by("id")
+    ] == [("report", "masked"), ("report", "clear")]
 
 
 def test_exports_are_clear_for_a_holder_and_say_so_in_the_log(contact, contact_exporter, holder):

@@ -276,6 +276,23 @@ def test_exports_are_what_the_command_line_writes(computed, admin, name, fmt):
     assert f'filename="{name}-2024-03.{fmt}"' in response["Content-Disposition"]
 
 
+@pytest.mark.parametrize("sort", ["revenue_ytd", "-revenue_ytd"])
+def test_an_export_follows_the_sort_the_page_shows(computed, admin, sort):
+    client = login(admin)
+    page = reverse("kpi:report", args=["industry-scorecard"])
+    response = client.get(page, {"month": "2024-03", "sort": sort})
+    url = reverse("kpi:report_export", args=["industry-scorecard", "csv"])
+    assert f"{url}?month=2024-03&amp;sort={sort}" in response.content.decode()
+    text = client.get(url, {"month": "2024-03", "sort": sort}).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    column = rows[0].index("revenue_ytd")
+    values = [decimal.Decimal(r[column]) for r in rows[1:] if r[column]]
+    assert len(values) > 1
+    assert values == sorted(values, reverse=sort.startswith("-"))
+    event = AuditEvent.objects.filter(kind="export").latest("id")
+    assert event.details["filters"]["sort"] == sort
+
+
 def test_csv_export_has_the_contract_columns(computed, admin):
     url = reverse("kpi:report_export", args=["industry-scorecard", "csv"])
     text = login(admin).get(url, {"month": "2024-03"}).content.decode("utf-8-sig")

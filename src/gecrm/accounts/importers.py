@@ -11,9 +11,10 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gecrm.core.exceptions import StaleObjectError
-from gecrm.core.exporting import Exporter, register_exporter
+from gecrm.core.exporting import Exporter, ReportColumn, extend_report, register_exporter
 from gecrm.core.importing import (
     CHUNK,
     Importer,
@@ -24,13 +25,15 @@ from gecrm.core.importing import (
     write_change_log,
 )
 from gecrm.core.models import ObjectChange
+from gecrm.customers.importers import customer_columns
 from gecrm.customers.models import Customer
 from gecrm.org.choices import Post
+from gecrm.org.importers import org_unit_columns
 
 from .actions import announce_change
-from .choices import Role
+from .choices import ACCOUNT_ROLES, Role
 from .filtersets import AssignmentFilterSet
-from .models import Assignment
+from .models import Assignment, active_on_q
 
 # The project's date input formats (zh_Hans and en): ISO, 2024年9月5日, 2024/9/5, 20240905.
 DATE_FORMATS = ("%Y-%m-%d", "%Y年%m月%d日", "%Y/%m/%d", "%Y%m%d")
@@ -349,7 +352,38 @@ register_exporter(
         order_by=("customer__code", "user__username", "role", "start"),
         text_columns=AssignmentImporter.text_columns,
         row=_row,
+        report=(
+            *customer_columns(),
+            ReportColumn(gettext_lazy("Username"), "user__username", "code"),
+            ReportColumn(gettext_lazy("Full name"), "user__staff__name", "text", width=14),
+            ReportColumn(gettext_lazy("Role"), "role", "label", choices=Role),
+            ReportColumn(gettext_lazy("Start date"), "start", "date"),
+            ReportColumn(gettext_lazy("End date"), "end", "date"),
+        ),
     )
+)
+
+
+def account_manager_names(customer_ids: list) -> dict:
+    """Customer ids → the names of their account managers today, chief AM first (a report
+    column of the customers' export)."""
+    rows = (
+        Assignment.objects.filter(customer_id__in=customer_ids, role__in=ACCOUNT_ROLES)
+        .filter(active_on_q(timezone.localdate()))
+        .order_by("customer_id", "-role", "user__staff__name", "user__username")
+        .values_list("customer_id", "user__staff__name", "user__username")
+    )
+    names: dict[int, list[str]] = {}
+    for customer_id, name, username in rows:
+        shown = name or username
+        if shown not in names.setdefault(customer_id, []):
+            names[customer_id].append(shown)
+    return {pk: "、".join(found) for pk, found in names.items()}
+
+
+extend_report(
+    "customers",
+    ReportColumn(gettext_lazy("Account manager"), "id", "name", lookup=account_manager_names),
 )
 
 
@@ -600,6 +634,19 @@ def _register_pilot_exporter() -> None:
             order_by=("program__code", "customer__code"),
             text_columns=PilotImporter.text_columns,
             row=_pilot_row,
+            report=(
+                ReportColumn(gettext_lazy("Programme code"), "program__code", "code"),
+                ReportColumn(gettext_lazy("Programme name"), "program__name", "name"),
+                *customer_columns(),
+                *org_unit_columns(
+                    "org_unit__",
+                    (
+                        gettext_lazy("Responsible org unit code"),
+                        gettext_lazy("Responsible org unit"),
+                    ),
+                ),
+                ReportColumn(gettext_lazy("Phase"), "phase__name", "text", width=12),
+            ),
         )
     )
 

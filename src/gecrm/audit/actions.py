@@ -58,21 +58,26 @@ def record_export(
     rows: int,
     personal_data: str = "none",
     source: str = "",
+    shape: str = "",
 ) -> AuditEvent:
-    """An export: what (kind, format, filters), how many rows, and whether personal data in it
-    was `clear`, `masked` or absent (`none`)."""
+    """An export: what (kind, format, shape — `import` or `report` — when the kind has both,
+    filters), how many rows, and whether personal data in it was `clear`, `masked` or absent
+    (`none`)."""
     if filters is not None and hasattr(filters, "lists"):
         filters = dict(filters.lists())
+    details = {
+        "kind": kind,
+        "format": fmt,
+        "filters": dict(filters or {}),
+        "rows": rows,
+        "personal_data": personal_data,
+    }
+    if shape:
+        details["shape"] = shape
     return record_event(
         Kind.EXPORT,
         actor=actor,
-        details={
-            "kind": kind,
-            "format": fmt,
-            "filters": dict(filters or {}),
-            "rows": rows,
-            "personal_data": personal_data,
-        },
+        details=details,
         source=source,
     )
 

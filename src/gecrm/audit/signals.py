@@ -58,6 +58,7 @@ def log_export(sender, kind, user, fmt, filters, rows, personal_data, source, **
         kind,
         actor=user,
         fmt=fmt,
+        shape=kwargs.get("shape", ""),
         filters=filters,
         rows=rows,
         personal_data=personal_data,

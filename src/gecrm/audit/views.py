@@ -64,6 +64,7 @@ def log_rows(entries) -> list[dict]:
 
 class AuditLogMixin:
     tab = ""
+    export_menu_template = "audit/export_link.html"
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -81,7 +82,7 @@ class AuditLogMixin:
             form.fields[name].widget.input_type = "date"
 
     def get_extra_context(self, request):
-        return {"tab": self.tab, "export_query": request.GET.urlencode()}
+        return {"tab": self.tab}
 
 
 class ChangeLogView(AuditLogMixin, ObjectListView):

@@ -1,8 +1,9 @@
 """`gecrm import products` (DESIGN.md "Exchange formats")."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from gecrm.core.exporting import Exporter, register_exporter
+from gecrm.core.exporting import Exporter, ReportColumn, register_exporter
 from gecrm.core.importing import (
     BOOLEANS,
     TableImporter,
@@ -74,6 +75,14 @@ class ProductImporter(TableImporter):
             ict_flag_changed()
 
 
+def product_columns(prefix: str = "product__") -> tuple[ReportColumn, ...]:
+    """A product's code and name side by side (billing …)."""
+    return (
+        ReportColumn(gettext_lazy("Product code"), f"{prefix}code", "code"),
+        ReportColumn(gettext_lazy("Product name"), f"{prefix}name", "name"),
+    )
+
+
 register_exporter(
     Exporter(
         kind="products",
@@ -83,5 +92,10 @@ register_exporter(
         fields=("code", "name", "category", "is_ict"),
         text_columns=ProductImporter.text_columns,
         row=lambda r: (r[0], r[1], r[2], "true" if r[3] else "false"),
+        report=(
+            *product_columns(""),
+            ReportColumn(gettext_lazy("Category"), "category", "label", choices=ProductCategory),
+            ReportColumn(gettext_lazy("ICT"), "is_ict", "bool"),
+        ),
     )
 )

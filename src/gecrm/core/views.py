@@ -69,6 +69,11 @@ class ObjectListView(LoginRequiredMixin, View):
     prefetch_related: tuple[str, ...] = ()
     per_page_choices = (25, 50, 100)
     paginator_class = Paginator
+    # The kind of `gecrm.core.exporting` the list's 导出 menu exports (None: no menu), or a
+    # template of the list's own export links. Either is rendered again with every htmx update
+    # of the table (out of band), so that it always exports the filters and sort shown.
+    export_kind: str | None = None
+    export_menu_template: str | None = None
 
     def get_queryset(self, request):
         qs = self.model.objects.restrict(request.user, "view")
@@ -93,6 +98,15 @@ class ObjectListView(LoginRequiredMixin, View):
 
     def get_extra_context(self, request) -> dict:
         return {}
+
+    def get_export_query(self, request) -> str:
+        """The list's filters and sort as the export links carry them (no page, no blanks)."""
+        query = request.GET.copy()
+        for key in ("page", "per_page"):
+            query.pop(key, None)
+        for key, values in list(query.lists()):
+            query.setlist(key, [value for value in values if value])
+        return query.urlencode()
 
     def get_per_page(self, request) -> int:
         try:
@@ -126,6 +140,10 @@ class ObjectListView(LoginRequiredMixin, View):
                 v for k, v in request.GET.items() if k not in ("page", "per_page", "ordering")
             ),
             "table_template": self.table_template_name,
+            "export_kind": self.export_kind,
+            "export_menu_template": self.export_menu_template
+            or ("web/includes/export_menu.html" if self.export_kind else None),
+            "export_query": self.get_export_query(request),
             **self.get_extra_context(request),
         }
         if request.htmx and request.htmx.target == TABLE_TARGET:

@@ -3,9 +3,10 @@
 import operator
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gecrm.access.creating import creatable_org_units, creatable_parents, customer_blame
-from gecrm.core.exporting import Exporter, register_exporter
+from gecrm.core.exporting import Exporter, ReportColumn, register_exporter
 from gecrm.core.importing import (
     CHUNK,
     ImportIssue,
@@ -17,9 +18,10 @@ from gecrm.core.importing import (
     label_lookup,
     register,
 )
+from gecrm.org.importers import org_unit_columns, region_columns
 from gecrm.org.models import OrgUnit, Region
 
-from .choices import Industry, Segment, industry_segment
+from .choices import CustomerStatus, Industry, Segment, industry_segment
 from .filtersets import CustomerFilterSet
 from .models import Customer
 from .uscc import ALPHABET, VALUES, WEIGHTS, uscc_error
@@ -253,6 +255,14 @@ class CustomerImporter(TableImporter):
             Customer._base_manager.filter(pk__in=ids[start : start + CHUNK]).update(uscc="")
 
 
+def customer_columns(prefix: str = "customer__") -> tuple[ReportColumn, ...]:
+    """A customer's code and name side by side (billing, assignments, pilots …)."""
+    return (
+        ReportColumn(gettext_lazy("Customer code"), f"{prefix}code", "code"),
+        ReportColumn(gettext_lazy("Customer name"), f"{prefix}name", "name"),
+    )
+
+
 register_exporter(
     Exporter(
         kind="customers",
@@ -274,5 +284,18 @@ register_exporter(
         ),  # fmt: skip
         order_by=("path",),
         text_columns=CustomerImporter.text_columns,
+        # The accounts app adds the account managers (gecrm.accounts.importers).
+        report=(
+            *customer_columns(""),
+            ReportColumn(gettext_lazy("USCC"), "uscc", "code", width=22),
+            ReportColumn(gettext_lazy("Segment"), "segment", "label", choices=Segment),
+            ReportColumn(gettext_lazy("Industry"), "industry", "label", choices=Industry),
+            ReportColumn(gettext_lazy("Parent customer code"), "parent__code", "code"),
+            ReportColumn(gettext_lazy("Parent customer"), "parent__name", "name"),
+            *region_columns(),
+            *org_unit_columns(),
+            ReportColumn(gettext_lazy("Status"), "status", "label", choices=CustomerStatus),
+            ReportColumn(gettext_lazy("Address"), "address", "name"),
+        ),
     )
 )

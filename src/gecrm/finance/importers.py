@@ -26,12 +26,15 @@ import re
 from django.core.exceptions import EmptyResultSet
 from django.db import DatabaseError, connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from gecrm.catalog.importers import product_columns
 from gecrm.catalog.models import Product
-from gecrm.core.exporting import Exporter, register_exporter
+from gecrm.core.exporting import Exporter, ReportColumn, register_exporter
 from gecrm.core.importing import Importer, ImportIssue, register
 from gecrm.core.months import format_month, parse_month
 from gecrm.core.spreadsheets import clean_cell
+from gecrm.customers.importers import customer_columns
 from gecrm.customers.models import Customer
 
 from . import actions
@@ -594,5 +597,11 @@ register_exporter(
         order_by=("month", "customer__code", "product__code"),
         text_columns=BillingImporter.text_columns,
         row=lambda r: (format_month(r[0]), r[1], r[2], from_cents(r[3])),
+        report=(
+            ReportColumn(gettext_lazy("Month"), "month", "month"),
+            *customer_columns(),
+            *product_columns(),
+            ReportColumn(gettext_lazy("Amount (yuan)"), "amount_cents", "cents"),
+        ),
     )
 )

@@ -596,12 +596,18 @@ def report_export(request, name, fmt):
         raise Http404(error)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    # In the order the page shows (its sort link), the whole of it.
+    rows, sort = _sort_rows(rows, request.GET.get("sort", ""), {c.key for c in report.columns})
     export_started.send(
         sender=Snapshot,
         kind=f"report:{report.name}",
         user=request.user,
         fmt=fmt,
-        filters={"month": format_month(month), **form.filters()},
+        filters={
+            "month": format_month(month),
+            **form.filters(),
+            **({"sort": sort} if sort else {}),
+        },
         rows=len(rows),
         personal_data="none",
         source="web",

@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from gecrm.core.exporting import Exporter, register_exporter
+from gecrm.core.exporting import Exporter, ReportColumn, register_exporter
 from gecrm.core.importing import (
     CHUNK,
     Importer,
@@ -351,6 +352,46 @@ class StaffImporter(Importer):
         write_change_log(Staff, entries, actor=self.actor)
 
 
+def region_names(codes: list) -> dict:
+    """Region codes → full names (广东省深圳市), for the report shape: one query per chunk."""
+    regions = Region.objects.filter(code__in=[c for c in codes if c]).select_related(
+        "parent__parent"
+    )
+    return {region.code: region.full_name for region in regions}
+
+
+def post_labels(staff_ids: list) -> dict:
+    """Staff ids → their posts' labels (客户经理、行业经理), for the report shape."""
+    labels = dict(Post.choices)
+    posts: dict[int, list[str]] = {}
+    for staff_id, post in StaffPost.objects.filter(staff_id__in=staff_ids).values_list(
+        "staff_id", "post"
+    ):
+        posts.setdefault(staff_id, []).append(post)
+    return {
+        pk: "、".join(str(labels.get(p, p)) for p in sorted(codes)) for pk, codes in posts.items()
+    }
+
+
+OWNING_UNIT = (gettext_lazy("Owning org unit code"), gettext_lazy("Owning org unit name"))
+
+
+def org_unit_columns(prefix: str = "org_unit__", labels=OWNING_UNIT) -> tuple[ReportColumn, ...]:
+    """An org unit's code and name side by side (customers, staff, pilots …)."""
+    code_label, name_label = labels
+    return (
+        ReportColumn(code_label, f"{prefix}code", "code"),
+        ReportColumn(name_label, f"{prefix}name", "name"),
+    )
+
+
+def region_columns(field: str = "region_id") -> tuple[ReportColumn, ...]:
+    return (
+        ReportColumn(gettext_lazy("Region code"), field, "code", width=12),
+        ReportColumn(gettext_lazy("Region"), field, "name", lookup=region_names, width=24),
+    )
+
+
 register_exporter(
     Exporter(
         kind="orgunits",
@@ -362,6 +403,16 @@ register_exporter(
         text_columns=OrgUnitImporter.text_columns,
         # The one segment column carries the industry when there is one (see the importer).
         row=lambda r: (r[0], r[1], r[2], r[3], r[4], r[6] or r[5]),
+        report=(
+            *org_unit_columns("", (gettext_lazy("Org unit code"), gettext_lazy("Org unit name"))),
+            *org_unit_columns(
+                "parent__", (gettext_lazy("Parent org unit code"), gettext_lazy("Parent org unit"))
+            ),
+            ReportColumn(gettext_lazy("Kind"), "kind", "label", choices=OrgUnitKind),
+            *region_columns(),
+            ReportColumn(gettext_lazy("Segment"), "segment", "label", choices=Segment),
+            ReportColumn(gettext_lazy("Industry"), "industry", "label", choices=Industry),
+        ),
     )
 )
 
@@ -385,5 +436,13 @@ register_exporter(
         order_by=("user__username",),
         text_columns=StaffImporter.text_columns,
         decorate=_with_posts,
+        report=(
+            ReportColumn(gettext_lazy("Username"), "user__username", "code"),
+            ReportColumn(gettext_lazy("Full name"), "name", "text", width=14),
+            *org_unit_columns(),
+            ReportColumn(gettext_lazy("Posts"), "id", "name", lookup=post_labels),
+            ReportColumn(gettext_lazy("E-mail"), "email", "text", width=28),
+            ReportColumn(gettext_lazy("Work phone"), "phone", "code", width=16),
+        ),
     )
 )

@@ -498,24 +498,27 @@ def template(request, kind, fmt):
 @login_required
 @require_GET
 def export(request, kind, fmt):
-    """The rows the user may see, narrowed by the list page's filters (its query string)."""
+    """The rows the user may see, narrowed and sorted as the list page shows them (its query
+    string), in the import format or, with `shape=report`, the report format for people."""
     if kind not in KIND_LABELS or kind not in EXPORTERS:
         raise Http404
     _check_format(fmt)
     filters = request.GET.copy()
-    for key in ("ordering", "page", "per_page", "format"):
+    shape = filters.pop("shape", ["import"])[-1] or "import"
+    for key in ("page", "per_page", "format"):
         filters.pop(key, None)
     filters = {key: values for key, values in filters.lists() if any(values)}
-    name = f"{kind}-{timezone.localdate():%Y%m%d}.{fmt}"
+    suffix = "-report" if shape == "report" else ""
+    name = f"{kind}{suffix}-{timezone.localdate():%Y%m%d}.{fmt}"
     try:
         if fmt == "csv":
             response = StreamingHttpResponse(
-                stream_csv(kind, request.user, filters, source="web"),
+                stream_csv(kind, request.user, filters, source="web", shape=shape),
                 content_type="text/csv; charset=utf-8",
             )
         else:
             spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-            write_export(kind, request.user, spool, "xlsx", filters, source="web")
+            write_export(kind, request.user, spool, "xlsx", filters, source="web", shape=shape)
             spool.seek(0)
             response = FileResponse(spool, content_type=XLSX_TYPE)
     except ExportError as exc:

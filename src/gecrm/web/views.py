@@ -302,6 +302,7 @@ class StaffListView(ObjectListView):
     filterset_class = StaffFilterSet
     template_name = "web/staff/list.html"
     table_template_name = "web/staff/table.html"
+    export_kind = "staff"
     select_related = ("user", "org_unit")
     prefetch_related = ("posts",)
 
@@ -358,6 +359,7 @@ class CustomerListView(ObjectListView):
     filterset_class = CustomerFilterSet
     template_name = "web/customers/list.html"
     table_template_name = "web/customers/table.html"
+    export_kind = "customers"
     select_related = (REGION_CHAIN, "org_unit", "parent")
     # A scoped million-row list sorts (code, id) from an index, then joins only the page.
     paginator_class = IdsFirstPaginator
@@ -578,6 +580,7 @@ class ProductListView(ObjectListView):
     filterset_class = ProductFilterSet
     template_name = "web/catalog/product_list.html"
     table_template_name = "web/catalog/product_table.html"
+    export_kind = "products"
 
     def customize_filter_form(self, form, request):
         super().customize_filter_form(form, request)

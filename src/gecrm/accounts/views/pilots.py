@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse, HttpResponseForbidden, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -165,6 +165,12 @@ def _pilot_list(request, program, table, phases):
     page = paginator.get_page(request.GET.get("page"))
     form = PilotFilterForm(request.GET or None, columns=table.columns, phases=phases)
     filtered = any(request.GET.get(k) for k in ("q", "segment", "org_unit", "phase"))
+    # The export of the pilot customers shown: this programme, the list's filters and sort.
+    export_query = QueryDict(mutable=True)
+    export_query["program"] = program.code
+    for key in ("q", "segment", "org_unit", "phase", "ordering"):
+        if request.GET.get(key):
+            export_query[key] = request.GET[key]
     for pilot in page.object_list:
         pilot.segment_label = _label(Segment, pilot.customer.segment)
         pilot.industry_label = _label(Industry, pilot.customer.industry)
@@ -176,6 +182,7 @@ def _pilot_list(request, program, table, phases):
         "per_page_choices": PER_PAGE_CHOICES,
         "filter_form": form,
         "is_filtered": filtered,
+        "pilot_export_query": export_query.urlencode(),
     }
 
 

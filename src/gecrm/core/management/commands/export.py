@@ -10,11 +10,21 @@ from gecrm.core.exporting import EXPORTERS, ExportError, write_export
 
 
 class Command(BaseCommand):
-    help = "Export org units, staff, products or customers as CSV or .xlsx."
+    help = (
+        "Export org units, staff, products, customers, assignments, billing or pilots as CSV or "
+        ".xlsx: in the import format (re-imports unchanged) or as a report for people."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(EXPORTERS))
         parser.add_argument("--format", choices=["csv", "xlsx"], default="csv", dest="fmt")
+        parser.add_argument(
+            "--shape",
+            choices=["import", "report"],
+            default="import",
+            help="import: the import columns and codes (default); report: translated headers, "
+            "labels, names beside codes, formatted .xlsx.",
+        )
         parser.add_argument("--output", "-o", help="File to write (default: stdout for CSV).")
         parser.add_argument(
             "--user", help="Export only what this user may see (default: everything)."
@@ -27,7 +37,7 @@ class Command(BaseCommand):
             help="A filter of the list, e.g. segment=fin or org_unit=GD (repeatable).",
         )
 
-    def handle(self, *args, kind, fmt, output, user, filter, **options):
+    def handle(self, *args, kind, fmt, shape, output, user, filter, **options):
         actor = None
         if user:
             actor = get_user_model()._default_manager.filter(username=user).first()
@@ -44,10 +54,10 @@ class Command(BaseCommand):
         try:
             if output:
                 with open(output, "wb") as stream:
-                    write_export(kind, actor, stream, fmt, filters)
+                    write_export(kind, actor, stream, fmt, filters, shape=shape)
             else:
                 try:
-                    write_export(kind, actor, sys.stdout.buffer, fmt, filters)
+                    write_export(kind, actor, sys.stdout.buffer, fmt, filters, shape=shape)
                     sys.stdout.flush()
                 except BrokenPipeError:
                     # `gecrm export customers | head`: the reader has seen enough.
