@@ -4,6 +4,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gecrm.core.validation import validate_code
+
 from .choices import Post, RegionLevel
 from .models import OrgUnit, Region, Staff
 
@@ -51,6 +53,7 @@ class OrgUnitForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["code"].validators.append(validate_code)  # the rule of every entry path
         self.fields["parent"].queryset = OrgUnit.objects.restrict(user, "view")
         self.fields["region"].queryset = region_queryset(self.instance.region_id)
         if self.instance.pk:
