@@ -80,7 +80,9 @@ def test_rows_whose_sum_overflows_are_named(world, csv_file):
 
 def test_a_sum_within_range_but_beyond_one_amount_is_refused_too(world, csv_file):
     # Two rows of the maximum: 64-bit integers hold the sum, a fact may not.
-    result = run_import("billing", csv_file(f"{HEADER}\n2024-09,C1,VOICE,{MAX}\n" * 1 + f"2024-09,C1,VOICE,{MAX}\n"))
+    result = run_import(
+        "billing", csv_file(f"{HEADER}\n2024-09,C1,VOICE,{MAX}\n" * 1 + f"2024-09,C1,VOICE,{MAX}\n")
+    )
     assert issues(result) == {(2, "amount"), (3, "amount")}
     assert facts() == {}
 
@@ -115,11 +117,15 @@ def test_chinese_headers(world, csv_file):
 def test_the_error_report_carries_the_rows_cells(world, csv_file):
     from gecrm.core.importing import issues_to_csv
 
-    result = run_import("billing", csv_file(f"{HEADER}\n2024-09,C1,VOICE,1\n2024-09,NOPE,VOICE,2\n"))
+    result = run_import(
+        "billing", csv_file(f"{HEADER}\n2024-09,C1,VOICE,1\n2024-09,NOPE,VOICE,2\n")
+    )
     assert result.errors[0].cells == ("2024-09", "NOPE", "VOICE", "2")
     lines = issues_to_csv(result).decode("utf-8-sig").splitlines()
     assert lines[0] == "row,column,value,message,month,customer_code,product_code,amount"
-    assert lines[1].startswith("3,customer_code,NOPE,") and lines[1].endswith(",2024-09,NOPE,VOICE,2")
+    assert lines[1].startswith("3,customer_code,NOPE,") and lines[1].endswith(
+        ",2024-09,NOPE,VOICE,2"
+    )
 
 
 # ----------------------------------------------------------- a file that replaces most of a month
