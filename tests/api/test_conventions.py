@@ -101,8 +101,8 @@ def test_422_names_every_field_in_english(api, data):
     assert errors == {
         # The code rule of every entry path (gecrm.core.validation), worded the same everywhere.
         "code": (
-            "A code may not contain white space, control characters, quotes or any of "
-            "/ \\ ? # %, nor start with a dot."
+            "A code may not contain white space, control characters, quotes, a percent sign or "
+            "any of / \\ ? #, nor start with a dot."
         ),
         "name": "Ensure this value has at most 200 characters (it has 201).",
         "segment": "This field is required.",

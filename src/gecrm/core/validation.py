@@ -38,8 +38,8 @@ def code_error(code: str, max_length: int = CODE_MAX_LENGTH) -> str | None:
 
 def code_rule_message() -> str:
     return _(
-        "A code may not contain white space, control characters, quotes or any of / \\ ? # %, "
-        "nor start with a dot."
+        "A code may not contain white space, control characters, quotes, a percent sign or any "
+        "of / \\ ? #, nor start with a dot."
     )
 
 
