@@ -47,13 +47,14 @@ def test_control_characters_are_an_error_on_their_row_and_column(world, csv_file
     assert state() == before
 
 
-def test_nul_in_an_xlsx_cell_or_a_header(world, tmp_path):
+def test_nul_in_a_csv_and_a_control_character_in_an_xlsx(world, tmp_path):
     from openpyxl import Workbook
 
     path = tmp_path / "b.csv"
     path.write_bytes(b"month,customer_code,product_code,amount\n2024-09,C1,VO\x00ICE,1\n")
     result = run_import("billing", path)
     assert issues(result) == {(2, "product_code")}
+    assert "U+0000" in result.errors[0].message
     # openpyxl refuses to write control characters, so an .xlsx can only hold them by hand:
     # a workbook whose shared string carries one as an escape (`_x0007_`) reads back with it.
     workbook = Workbook()
@@ -62,7 +63,8 @@ def test_nul_in_an_xlsx_cell_or_a_header(world, tmp_path):
     xlsx = tmp_path / "b.xlsx"
     workbook.save(xlsx)
     result = run_import("billing", xlsx)
-    assert not result.ok
+    assert issues(result) == {(2, "customer_code")}
+    assert "U+0007" in result.errors[0].message
 
 
 def test_rows_whose_sum_overflows_are_named(world, csv_file):
