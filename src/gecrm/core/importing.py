@@ -624,7 +624,7 @@ def _read_rows(importer: Importer, reader, positions: list[int], progress) -> in
     pad = [""] * width
     names = dict(zip(positions, importer.columns, strict=True))
     positions = [p if p >= 0 else width for p in positions]  # absent → the blank pad cell
-    control = CONTROL_CHARACTERS.search
+    control = CONTROL_CHARACTERS.search if reader.may_hold_control_characters() else None
     for number, cells in reader:
         total += 1
         if len(cells) > header_width and any(cells[header_width:]):
@@ -635,7 +635,7 @@ def _read_rows(importer: Importer, reader, positions: list[int], progress) -> in
                 _("The row has more cells than the header has columns (%(n)d).")
                 % {"n": header_width},
             )
-        if control(",".join(cells)):
+        if control and control(",".join(cells)):
             cells = _without_controls(importer, number, cells, names, reader.header)
         if len(cells) <= width:
             cells = cells + pad[: width + 1 - len(cells)]

@@ -20,7 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .validation import CONTROL_CHARACTERS, escape_controls
+from .validation import CONTROL_BYTES, CONTROL_CHARACTERS, escape_controls
 
 FORMATS = ("csv", "xlsx")
 # A real .xlsx compresses its XML about 5–30 times; far beyond that it is a crafted archive.
@@ -210,6 +210,18 @@ class RowReader:
                 yield index + 1, [_cell_text(v) for v in row]
         finally:
             workbook.close()
+
+    def may_hold_control_characters(self) -> bool:
+        """False when the file certainly holds no control character (a CSV is scanned as bytes
+        once, far faster than looking at every row); an .xlsx may always hold some."""
+        if self.format != "csv":
+            return True
+        import mmap
+
+        if self.size == 0:
+            return False
+        with open(self.path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return CONTROL_BYTES.search(data) is not None
 
     def close(self) -> None:
         """Close the file before the end of the rows (the reader closes it at the end itself)."""
