@@ -20,7 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .validation import CONTROL_BYTES, CONTROL_CHARACTERS, escape_controls
+from .validation import CONTROL_CHARACTERS, escape_controls, has_control_bytes
 
 FORMATS = ("csv", "xlsx")
 # A real .xlsx compresses its XML about 5–30 times; far beyond that it is a crafted archive.
@@ -216,12 +216,11 @@ class RowReader:
         once, far faster than looking at every row); an .xlsx may always hold some."""
         if self.format != "csv":
             return True
-        import mmap
-
-        if self.size == 0:
-            return False
-        with open(self.path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            return CONTROL_BYTES.search(data) is not None
+        with open(self.path, "rb") as f:
+            while chunk := f.read(1 << 23):
+                if has_control_bytes(chunk):
+                    return True
+        return False
 
     def close(self) -> None:
         """Close the file before the end of the rows (the reader closes it at the end itself)."""

@@ -32,7 +32,7 @@ from gecrm.core.exporting import Exporter, register_exporter
 from gecrm.core.importing import Importer, ImportIssue, register
 from gecrm.core.months import format_month, parse_month
 from gecrm.core.spreadsheets import clean_cell
-from gecrm.core.validation import CONTROL_BYTES
+from gecrm.core.validation import has_control_bytes
 from gecrm.customers.models import Customer
 
 from . import actions
@@ -317,7 +317,7 @@ class BillingImporter(Importer):
                     raise _NotForCopy("a \\. line (end of data for COPY)")
                 if b'"' in data and _MIDCELL_QUOTE.search(window):
                     raise _NotForCopy("a quote inside an unquoted cell")
-                if CONTROL_BYTES.search(data):
+                if has_control_bytes(data):
                     # NUL would fail the COPY, the others would slip past the SQL checks: the
                     # row-by-row reader reports each on its row and column.
                     raise _NotForCopy("a control character")
