@@ -67,3 +67,12 @@ def test_a_latitude_needs_a_longitude(api, data):
     assert error_fields(api.post("customers", body)) == {"lat"}
     assert not Customer.objects.filter(code="K1").exists()
     assert api.post("customers", {**body, "lat": 22.5}).status_code == 201
+
+
+def test_enumeration_errors_list_the_chinese_labels(api, data):
+    body = {"code": "K1", "name": "客户", "segment": "nope", "org_unit": "GD.SZ"}
+    response = api.post("customers", body, **{"Accept-Language": "en"})
+    assert error_fields(response) == {"segment"}
+    message = response.json()["detail"][0]["msg"]
+    assert "gov (党政军)" in message and "fin (金融)" in message
+    assert not Customer.objects.filter(code="K1").exists()

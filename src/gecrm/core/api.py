@@ -35,7 +35,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .validation import CODE_MAX_LENGTH, CODE_PATTERN, code_error, control_error
+from .validation import CODE_MAX_LENGTH, CODE_PATTERN, choices_hint, code_error, control_error
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -121,6 +121,7 @@ def choice_input(choices: type[models.Choices]) -> Any:
     labels = chinese_labels(choices)
     by_label = {label: code for code, label in labels.items()}
     codes = list(labels)
+    hint = choices_hint(choices)
 
     def to_code(value):
         if isinstance(value, str):
@@ -133,7 +134,7 @@ def choice_input(choices: type[models.Choices]) -> Any:
             raise PydanticCustomError(
                 "enum",
                 _("Input should be one of: {expected}"),
-                {"expected": ", ".join(codes)},
+                {"expected": hint},
             )
         return value
 

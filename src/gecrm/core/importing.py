@@ -41,6 +41,7 @@ from .trees import move_descendants
 from .validation import (
     CONTROL_CHARACTERS,
     ascii_number,
+    choices_hint,
     code_error,
     control_error,
     escape_controls,
@@ -152,12 +153,6 @@ BOOLEANS = {
     "true": True, "false": False, "1": True, "0": False, "是": True, "否": False,
     "yes": True, "no": False, "y": True, "n": False, "t": True, "f": False,
 }  # fmt: skip
-
-
-def choices_hint(choices_cls) -> str:
-    """The codes with their Chinese labels, for error messages: `fin (金融), gov (党政军)`."""
-    with translation.override(None):
-        return ", ".join(f"{value} ({label})" for value, label in choices_cls.choices)
 
 
 _COORDINATE = re.compile(r"-?(?:0|[1-9][0-9]{0,2})(?:\.[0-9]{1,6})?")
@@ -1189,6 +1184,9 @@ def template_bytes(kind: str, fmt: str, headers: str = "en") -> bytes:
 
 __all__ = [
     "IMPORTERS",
+    "ascii_number",
+    "choices_hint",
+    "code_error",
     "ImportIssue",
     "ImportResult",
     "Importer",

@@ -16,6 +16,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 CODE_MAX_LENGTH = 64
@@ -30,6 +31,13 @@ _CONTROL_BYTE_SET = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0
 def has_control_bytes(data: bytes) -> bool:
     """Whether UTF-8 `data` holds a control character (twice as fast as a regex search)."""
     return len(data.translate(None, _CONTROL_BYTE_SET)) != len(data)
+
+
+def choices_hint(choices_cls) -> str:
+    """An enumeration's codes with their Chinese labels, for error messages (imports and API):
+    `gov (党政军), fin (金融), …`."""
+    with translation.override(None):
+        return ", ".join(f"{value} ({label})" for value, label in choices_cls.choices)
 
 
 def code_error(code: str, max_length: int = CODE_MAX_LENGTH) -> str | None:
