@@ -99,7 +99,11 @@ def errors_by_field(response) -> dict[str, str]:
 def test_422_names_every_field_in_english(api, data):
     errors = errors_by_field(api.post("customers", BAD_CUSTOMER, **{"Accept-Language": "en"}))
     assert errors == {
-        "code": "Enter a valid value.",
+        # The code rule of every entry path (gecrm.core.validation), worded the same everywhere.
+        "code": (
+            "A code may not contain white space, control characters, quotes, a percent sign or "
+            "any of / \\ ? #, nor start with a dot."
+        ),
         "name": "Ensure this value has at most 200 characters (it has 201).",
         "segment": "This field is required.",
         "org_unit": "This field is required.",
@@ -113,7 +117,9 @@ def test_422_speaks_chinese_for_a_chinese_client(api, data):
         api.post("customers", BAD_CUSTOMER, **{"Accept-Language": "zh-CN,zh;q=0.9"})
     )
     assert errors["segment"] == errors["org_unit"] == "这个字段是必填项。"
-    assert errors["code"] == "输入一个有效的值。"
+    # The code rule's message is new in issue 11: Chinese once the lead compiles the catalogue
+    # (/work/wt/zh/imports.json); until then the check is that it is the rule's message.
+    assert errors["code"].startswith(("编码", "A code may not contain"))
     assert errors["lon"] == "确保该值小于或等于180。"
     assert "200" in errors["name"] and "201" in errors["name"] and "字符" in errors["name"]
 

@@ -255,13 +255,16 @@ def test_a_missing_required_field_is_reported(api, customers):
 
 
 def test_patch_changes_only_the_fields_sent_and_bumps_the_version(api, customers, admin):
-    response = api.patch("customers/C002", {"version": 1, "name": "广州示范智能制造", "lat": 23.1})
+    # (A position needs both coordinates: tests/api/test_bad_input.py.)
+    response = api.patch(
+        "customers/C002", {"version": 1, "name": "广州示范智能制造", "lat": 23.1, "lon": 113.3}
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["name"], body["version"], body["lat"]) == ("广州示范智能制造", 2, 23.1)
     assert body["org_unit"] == "GD.GZ"
     entry = ObjectChange.objects.filter(action="update", source="api").get()
-    assert set(entry.changes) == {"name", "lat"} and entry.actor == admin
+    assert set(entry.changes) == {"name", "lat", "lon"} and entry.actor == admin
 
 
 def test_patch_moves_a_branch_and_its_subtree(api, customers):

@@ -162,8 +162,9 @@ def test_empty_files(world, csv_file, route):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # A row with an extra cell: COPY refuses it, the reader ignores the cell.
-        (f"{HEADER}\n2024-09,C1,VOICE,1,extra\n", {(SEP, "C1", "VOICE"): 100}),
+        # An empty cell after the last column (a trailing comma): COPY refuses it, the reader
+        # ignores it. A cell with something in it is an error (test_bad_input.py).
+        (f"{HEADER}\n2024-09,C1,VOICE,1,\n", {(SEP, "C1", "VOICE"): 100}),
         # A blank line: COPY refuses it, the reader skips it.
         (f"{HEADER}\n2024-09,C1,VOICE,1\n\n2024-09,C2,VOICE,2\n",
          {(SEP, "C1", "VOICE"): 100, (SEP, "C2", "VOICE"): 200}),

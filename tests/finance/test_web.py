@@ -227,3 +227,42 @@ def test_batch_pages_have_a_query_budget(world, billing_file, django_assert_max_
 def test_the_navigation_links_the_batches_page(world):
     page = client_for(world["admin"]).get(reverse("imports:index")).content.decode()
     assert "nav-billing-batches" in page
+
+
+def test_the_preview_shows_each_months_facts_and_warns_before_a_month_loses_most(
+    world, billing_file
+):
+    rows = [("2024-09", c, p, "1") for c in ("C1", "C2", "C1.SZ") for p in ("VOICE", "LINE")]
+    batch(billing_file(rows))
+    client = client_for(world["admin"])
+    token = token_of(upload(client, CSV + "2024-09,C1,VOICE,1\n2024-09,B1,VOICE,2\n"))
+    response = client.get(reverse("imports:preview", args=[token]))
+    page = response.content.decode()
+    assert 'id="import-loss-warning"' in page
+    assert page.index('id="import-loss-warning"') < page.index('id="import-confirm"')
+    assert response.context["months"] == [
+        {"month": "2024-09", "before": 6, "after": 2, "lost": 5, "gained": 1, "warn": True}
+    ]
+    assert 'id="import-months"' in page and "table-danger" in page
+    # Half of a month is no warning.
+    token = token_of(
+        upload(client, CSV + "".join(f"2024-09,{c},VOICE,1\n" for c in ("C1", "C2", "C1.SZ")))
+    )
+    page = client.get(reverse("imports:preview", args=[token])).content.decode()
+    assert 'id="import-months"' in page and 'id="import-loss-warning"' not in page
+
+
+def test_an_overflowing_file_previews_as_errors_and_the_report_names_the_rows(world):
+    client = client_for(world["admin"])
+    rows = "2024-09,C1,VOICE,99999999999999.99\n" * 1000
+    token = token_of(upload(client, CSV + rows))
+    response = client.get(reverse("imports:preview", args=[token]))
+    assert 'id="import-confirm"' not in response.content.decode()
+    assert {i.row for i in response.context["result"].errors} == set(range(2, 1002))
+    report = client.get(reverse("imports:report", args=[token, "csv"])).content.decode("utf-8-sig")
+    lines = report.splitlines()
+    assert lines[0].endswith("month,customer_code,product_code,amount")
+    assert lines[1].startswith("2,amount,") and lines[1].endswith(
+        "2024-09,C1,VOICE,99999999999999.99"
+    )
+    assert not Revenue.objects.exists()

@@ -94,7 +94,10 @@ def test_a_bad_file_shows_every_problem_and_changes_nothing(admin_client, org, h
     assert report.status_code == 200
     assert "attachment" in report["Content-Disposition"]
     text = report.content.decode("utf-8-sig")
-    assert text.splitlines()[0].count(",") == 3
+    # row, column, value, message, then the file's own columns with the row's cells.
+    assert text.splitlines()[0].count(",") == 3 + HEADER.count(",") + 1
+    assert text.splitlines()[0].endswith(HEADER.strip())
+    assert "K2,坏客户,91440300ABC,bank,,NOPE,999999,XX,,91,114" in text
     assert "3,org_unit,XX," in text
     report = admin_client.get(reverse("imports:report", args=[token, "xlsx"]))
     assert report.status_code == 200

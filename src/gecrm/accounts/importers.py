@@ -18,6 +18,7 @@ from gecrm.core.exporting import Exporter, ReportColumn, extend_report, register
 from gecrm.core.importing import (
     CHUNK,
     Importer,
+    ascii_number,
     choices_hint,
     code_error,
     label_lookup,
@@ -55,6 +56,10 @@ def parse_date(raw: str) -> datetime.date:
 class AssignmentImporter(Importer):
     kind = "assignments"
     columns = ("customer_code", "username", "role", "start", "end")
+    chinese_headers = {
+        "customer_code": "客户编码", "username": "用户名", "role": "角色", "start": "开始日期",
+        "end": "结束日期",
+    }  # fmt: skip
     required = ("customer_code", "username", "role")
     text_columns = ("customer_code", "username")
 
@@ -414,6 +419,9 @@ class PilotImporter(Importer):
 
     kind = "pilots"
     columns = ("program", "customer_code", "org_unit", "phase")
+    chinese_headers = {
+        "program": "试点项目", "customer_code": "客户编码", "org_unit": "所属组织", "phase": "批次",
+    }  # fmt: skip
     required = ("program", "customer_code", "org_unit")
     text_columns = ("program", "customer_code", "org_unit")
 
@@ -452,7 +460,7 @@ class PilotImporter(Importer):
         number = None
         if phase:
             try:
-                number = int(phase)
+                number = int(ascii_number(phase))
             except ValueError:
                 number = 0
             if not 1 <= number <= 999:

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from gecrm.core.validation import validate_code
+
 from .models import Product
 
 
@@ -12,6 +14,7 @@ class ProductForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["code"].validators.append(validate_code)  # the rule of every entry path
         if self.instance.pk:
             # The code is the product's identity in billing imports: it never changes here.
             self.fields["code"].disabled = True

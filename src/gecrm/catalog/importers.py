@@ -25,6 +25,12 @@ class ProductImporter(TableImporter):
     kind = "products"
     model = Product
     columns = ("code", "name", "category", "is_ict")
+    chinese_headers = {
+        "code": "产品编码",
+        "name": "产品名称",
+        "category": "产品类别",
+        "is_ict": "是否ICT",
+    }
     required = ("code", "name", "category", "is_ict")
     text_columns = ("code",)
     fields = ("name", "category", "is_ict")

@@ -27,8 +27,17 @@ from django.utils.translation import ngettext
 from ninja import Field, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, WithJsonSchema, create_model
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    WithJsonSchema,
+    create_model,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
+
+from .validation import CODE_MAX_LENGTH, CODE_PATTERN, choices_hint, code_error, control_error
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -37,9 +46,8 @@ MAX_OFFSET = 1_000_000_000
 MAX_VERSION = 2**31 - 1
 MAX_QUERY_TEXT = 200
 
-# Codes appear in URL paths and in materialised tree paths (`/A/B/`): no slash, no whitespace,
-# no control characters, and not starting with a dot (`.`/`..` are path segments to a client).
-CODE_PATTERN = r"^[^/\s.\x00-\x1f\x7f][^/\s\x00-\x1f\x7f]*$"
+# Codes appear in URL paths and in materialised tree paths (`/A/B/`): one rule for every entry
+# path (imports, API, forms), in `core.validation`.
 USERNAME_PATTERN = r"^[\w.@+-]+$"
 REGION_PATTERN = r"^[0-9]{6}$"
 
@@ -69,7 +77,18 @@ def _plain_text(value: str) -> str:
 Text = Annotated[str, AfterValidator(_plain_text)]
 
 
-Code = Annotated[Text, Field(min_length=1, max_length=64, pattern=CODE_PATTERN)]
+def _code(value: str) -> str:
+    if error := code_error(value):
+        raise PydanticCustomError("code", error)
+    return value
+
+
+Code = Annotated[
+    Text,
+    Field(min_length=1, max_length=CODE_MAX_LENGTH),
+    AfterValidator(_code),
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 64, "pattern": CODE_PATTERN}),
+]
 RegionCode = Annotated[str, Field(pattern=REGION_PATTERN, description="GB/T 2260 code")]
 Version = Annotated[
     int,
@@ -104,6 +123,7 @@ def choice_input(choices: type[models.Choices]) -> Any:
     labels = chinese_labels(choices)
     by_label = {label: code for code, label in labels.items()}
     codes = list(labels)
+    hint = choices_hint(choices)
 
     def to_code(value):
         if isinstance(value, str):
@@ -116,7 +136,7 @@ def choice_input(choices: type[models.Choices]) -> Any:
             raise PydanticCustomError(
                 "enum",
                 _("Input should be one of: {expected}"),
-                {"expected": ", ".join(codes)},
+                {"expected": hint},
             )
         return value
 
@@ -129,10 +149,29 @@ def choice_input(choices: type[models.Choices]) -> Any:
     ]
 
 
+def _control_characters(value):
+    """The message for the first text (in lists too) holding a control character, or None."""
+    if isinstance(value, str):
+        return control_error(value)
+    if isinstance(value, list | tuple):
+        for item in value:
+            if error := _control_characters(item):
+                return error
+    return None
+
+
 class InputSchema(Schema):
-    """Base of request bodies: unknown fields are errors, text is trimmed."""
+    """Base of request bodies: unknown fields are errors, text is trimmed, and no text holds a
+    control character (NUL, U+0007…: PostgreSQL or .xlsx exports could not hold it)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value):
+        if error := _control_characters(value):
+            raise PydanticCustomError("control_character", error)
+        return value
 
 
 # --- output and error schemas ----------------------------------------------------------------

@@ -24,7 +24,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
@@ -39,6 +39,15 @@ from .models import PATH_SEPARATOR, ObjectChange, TreeModel
 from .querysets import may_create
 from .spreadsheets import SpreadsheetError, read_rows, write_csv, write_xlsx
 from .trees import move_descendants
+from .validation import (
+    CONTROL_CHARACTERS,
+    ascii_number,
+    choices_hint,
+    code_error,
+    control_error,
+    escape_controls,
+    strip_controls,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +64,8 @@ class ImportIssue:
     column: str
     value: str
     message: str
+    # The row's cells as in the file (attached to the report after the run, see `_attach_cells`).
+    cells: tuple = ()
 
 
 @dataclass
@@ -72,6 +83,12 @@ class ImportResult:
     # wants the caller to link to (e.g. {"batch": 12}).
     note: str = ""
     extra: dict = field(default_factory=dict)
+    # The file's header, for the error report's columns of original cells.
+    header: list = field(default_factory=list)
+    # Set by `Importer.describe`: the import would destroy much (a billing month losing most of
+    # its facts), so the CLI asks before writing. `cancelled`: the answer was no.
+    needs_confirmation: bool = False
+    cancelled: bool = False
 
     @property
     def ok(self) -> bool:
@@ -80,6 +97,8 @@ class ImportResult:
     def summary(self, label: str = "") -> str:
         """One line for the user; `label` names the kind (the CLI shows the kind's code)."""
         kind = label or self.kind
+        if self.cancelled:
+            return _("%(kind)s: cancelled, nothing imported.") % {"kind": kind}
         if not self.ok:
             return _("%(kind)s: %(count)d problems, nothing imported.") % {
                 "kind": kind,
@@ -137,10 +156,6 @@ BOOLEANS = {
 }  # fmt: skip
 
 
-def choices_hint(choices_cls) -> str:
-    return ", ".join(str(v) for v in choices_cls.values)
-
-
 _COORDINATE = re.compile(r"-?(?:0|[1-9][0-9]{0,2})(?:\.[0-9]{1,6})?")
 
 
@@ -162,6 +177,7 @@ def coordinate_text(raw: str, low: int, high: int) -> str:
 
 def parse_decimal(raw: str, places: int, low, high) -> decimal.Decimal:
     """Parse a coordinate-like number; raises ValueError with a user message."""
+    raw = ascii_number(raw)
     try:
         value = decimal.Decimal(raw.replace(",", "."))
     except decimal.InvalidOperation:
@@ -182,14 +198,6 @@ def email_error(value: str) -> str | None:
         _email_validator(value)
     except ValidationError:
         return _("Not a valid e-mail address.")
-    return None
-
-
-def code_error(code: str, max_length: int = 64) -> str | None:
-    if PATH_SEPARATOR in code:
-        return _("A code cannot contain “/”.")
-    if len(code) > max_length:
-        return _("At most %(n)d characters.") % {"n": max_length}
     return None
 
 
@@ -375,6 +383,22 @@ class Importer:
     required: tuple[str, ...] = ()
     # Columns written as text in .xlsx templates and exports (codes that look like numbers).
     text_columns: tuple[str, ...] = ()
+    # The Chinese header of each column, accepted as an alias of the English one (README
+    # "Exchange formats"); templates come with either.
+    chinese_headers: dict[str, str] = {}
+
+    @classmethod
+    def header_names(cls) -> dict[str, str]:
+        """Every accepted header (lower case) → its column."""
+        names = {column: column for column in cls.columns}
+        names.update({label.lower(): column for column, label in cls.chinese_headers.items()})
+        return names
+
+    @classmethod
+    def template_header(cls, headers: str = "en") -> list[str]:
+        if headers == "zh":
+            return [cls.chinese_headers.get(column, column) for column in cls.columns]
+        return list(cls.columns)
 
     def __init__(self, *, actor=None, partial: bool = False):
         self.actor = actor
@@ -397,6 +421,9 @@ class Importer:
     def sorted_issues(self) -> list[ImportIssue]:
         """The issues as reported: by row, then column."""
         return sorted(self.issues, key=lambda i: (i.row, i.column))
+
+    def describe(self, result: "ImportResult") -> None:
+        """After `plan`: add what the preview should show (e.g. billing's facts per month)."""
 
     def finish(self, result: "ImportResult") -> None:
         """Add to the result (a note, ids to link to) once the import is over."""
@@ -497,26 +524,44 @@ def register(importer_cls: type[Importer]) -> type[Importer]:
 
 
 def check_header(importer: Importer, header: list[str]) -> list[int] | None:
-    """Positions of the importer's columns in the file, or None after recording header issues."""
-    known = set(importer.columns)
+    """Positions of the importer's columns in the file, or None after recording header issues.
+
+    A column may be headed in English or in Chinese (`code` or `客户编码`), mixed freely; the
+    same column twice (`code` and `客户编码`) is an error."""
+    known = importer.header_names()
     seen: dict[str, int] = {}
+    written: dict[str, str] = {}
     ok = True
     for position, name in enumerate(header):
         if not name:
             continue
-        if name in seen:
-            importer.issue(1, name, name, _("The column appears twice."))
-            ok = False
-        elif name not in known:
+        column = known.get(name)
+        if column is None:
+            listed = ", ".join(
+                f"{c} ({importer.chinese_headers[c]})" if c in importer.chinese_headers else c
+                for c in importer.columns
+            )
             importer.issue(
                 1,
                 name,
                 name,
                 _("Unknown column. The columns of %(kind)s are: %(columns)s.")
-                % {"kind": importer.kind, "columns": ", ".join(importer.columns)},
+                % {"kind": importer.kind, "columns": listed},
             )
             ok = False
-        seen.setdefault(name, position)
+        elif column in seen:
+            importer.issue(
+                1,
+                name,
+                name,
+                _("The column appears twice (also as “%(other)s”).") % {"other": written[column]}
+                if written[column] != name
+                else _("The column appears twice."),
+            )
+            ok = False
+        else:
+            seen[column] = position
+            written[column] = name
     for name in importer.required:
         if name not in seen:
             importer.issue(
@@ -550,8 +595,12 @@ def run_import(
     progress: ProgressCallback | None = None,
     fmt: str | None = None,
     file_name: str = "",
+    confirm: Callable[[ImportResult], bool] | None = None,
 ) -> ImportResult:
-    """Validate the whole file, then (unless `dry_run`) write all of it in one transaction."""
+    """Validate the whole file, then (unless `dry_run`) write all of it in one transaction.
+
+    `confirm(result)` is asked, once the file is checked and planned and before anything is
+    written, when the result `needs_confirmation`; False cancels the import."""
     if kind not in IMPORTERS:
         raise KeyError(kind)
     importer = IMPORTERS[kind](actor=actor, partial=partial)
@@ -559,24 +608,43 @@ def run_import(
     importer.file_name = file_name or os.path.basename(str(path))
     result = ImportResult(kind=kind, dry_run=dry_run)
     try:
-        _run(importer, result, path, dry_run=dry_run, progress=progress, fmt=fmt)
+        _run(importer, result, path, dry_run=dry_run, progress=progress, fmt=fmt, confirm=confirm)
         if result.ok:
             importer.finish(result)
     finally:
         importer.close()
+    if not result.ok:
+        _attach_cells(result, path, fmt)
     return result
 
 
 def _read_rows(importer: Importer, reader, positions: list[int], progress) -> int:
-    """Parse and keep the file's rows one by one; return how many there were."""
+    """Parse and keep the file's rows one by one; return how many there were.
+
+    A row with cells beyond the header, or with control characters (NUL…), gets an issue; its
+    control characters are taken out before `parse` sees it, so the row still takes part in
+    every other check (and nothing downstream — COPY, the database — ever sees them)."""
     parse = importer.parse
     keep = importer.keep
     total = 0
     width = max(positions) + 1
+    header_width = len(reader.header)
     pad = [""] * width
+    names = dict(zip(positions, importer.columns, strict=True))
     positions = [p if p >= 0 else width for p in positions]  # absent → the blank pad cell
+    control = CONTROL_CHARACTERS.search if reader.may_hold_control_characters() else None
     for number, cells in reader:
         total += 1
+        if len(cells) > header_width and any(cells[header_width:]):
+            importer.issue(
+                number,
+                "",
+                escape_controls(", ".join(cells[header_width:])),
+                _("The row has more cells than the header has columns (%(n)d).")
+                % {"n": header_width},
+            )
+        if control and control(",".join(cells)):
+            cells = _without_controls(importer, number, cells, names, reader.header)
         if len(cells) <= width:
             cells = cells + pad[: width + 1 - len(cells)]
         record = parse(number, [cells[p] for p in positions])
@@ -587,7 +655,46 @@ def _read_rows(importer: Importer, reader, positions: list[int], progress) -> in
     return total
 
 
-def _run(importer: Importer, result: ImportResult, path, *, dry_run, progress, fmt) -> None:
+def _without_controls(importer, number, cells, names, header) -> list[str]:
+    """Record an issue for each cell holding a control character; return the cells without."""
+    clean = []
+    for position, cell in enumerate(cells):
+        if error := control_error(cell):
+            column = names.get(position) or (header[position] if position < len(header) else "")
+            importer.issue(number, column, escape_controls(cell), error)
+            cell = strip_controls(cell)
+        clean.append(cell)
+    return clean
+
+
+def _attach_cells(result: ImportResult, path, fmt) -> None:
+    """Give each issue the cells of its row as in the file, for the error report: the file is
+    read again (only when it has problems) up to the last row with an issue."""
+    wanted = {issue.row for issue in result.errors if issue.row > 1}
+    try:
+        reader = read_rows(path, fmt)
+    except SpreadsheetError:
+        return
+    try:
+        result.header = [escape_controls(name) for name in reader.header]
+        found: dict[int, tuple] = {}
+        if wanted:
+            last = max(wanted)
+            for number, cells in reader:
+                if number in wanted:
+                    found[number] = tuple(escape_controls(cell) for cell in cells)
+                if number >= last:
+                    break
+    except SpreadsheetError:
+        return
+    finally:
+        reader.close()
+    result.errors = [replace(issue, cells=found.get(issue.row, ())) for issue in result.errors]
+
+
+def _run(
+    importer: Importer, result: ImportResult, path, *, dry_run, progress, fmt, confirm=None
+) -> None:
     kind = importer.kind
     try:
         reader = read_rows(path, fmt)
@@ -604,6 +711,10 @@ def _run(importer: Importer, result: ImportResult, path, *, dry_run, progress, f
         result.errors = importer.issues
         return
     result.total = total
+    if total == 0:  # the same for every kind: a file of only a header is a mistake
+        importer.issue(0, "", "", _("The file has no data rows."))
+        result.errors = importer.sorted_issues()
+        return
     if progress:
         progress("validate", 1.0, total)
         progress("check", 0.0, total)  # duplicates, parents, cycles, the database: no rows to count
@@ -615,9 +726,13 @@ def _run(importer: Importer, result: ImportResult, path, *, dry_run, progress, f
         return
     result.created, result.updated, result.unchanged = importer.plan()
     result.deleted = importer.deleted
+    importer.describe(result)
     if not (result.created or result.updated or result.deleted):
         return
     if dry_run and not (result.created and importer.checks_created_scope):
+        return
+    if not dry_run and result.needs_confirmation and confirm is not None and not confirm(result):
+        result.cancelled = True
         return
     try:
         with transaction.atomic():
@@ -654,22 +769,28 @@ def _run(importer: Importer, result: ImportResult, path, *, dry_run, progress, f
 REPORT_COLUMNS = ("row", "column", "value", "message")
 
 
+def _report_header(result: ImportResult) -> list[str]:
+    """The report's own columns, then the file's (the row's original cells)."""
+    return [str(_(c)) for c in REPORT_COLUMNS] + list(result.header)
+
+
 def _issue_rows(result: ImportResult):
     for issue in result.errors:
-        yield (issue.row, issue.column, issue.value, issue.message)
+        yield (issue.row, issue.column, issue.value, issue.message, *issue.cells)
 
 
 def issues_to_csv(result: ImportResult) -> bytes:
     buffer = io.BytesIO()
-    write_csv(buffer, [str(_(c)) for c in REPORT_COLUMNS], _issue_rows(result))
+    write_csv(buffer, _report_header(result), _issue_rows(result))
     return buffer.getvalue()
 
 
 def issues_to_xlsx(result: ImportResult) -> bytes:
     buffer = io.BytesIO()
-    write_xlsx(
-        buffer, [str(_(c)) for c in REPORT_COLUMNS], _issue_rows(result), text_columns=("value",)
-    )
+    header = _report_header(result)
+    # The file's cells are written as text, as they were read (codes that look like numbers).
+    text = {str(_("value")), *header[len(REPORT_COLUMNS) :]}
+    write_xlsx(buffer, header, _issue_rows(result), text_columns=text)
     return buffer.getvalue()
 
 
@@ -1065,19 +1186,28 @@ class TableImporter(Importer):
         """Hook run just before changed rows are written."""
 
 
-def template_bytes(kind: str, fmt: str) -> bytes:
-    """An empty file with the header of `kind`, to be filled in by users."""
+TEMPLATE_HEADERS = ("en", "zh")
+
+
+def template_bytes(kind: str, fmt: str, headers: str = "en") -> bytes:
+    """An empty file with the header of `kind` (English or, `headers="zh"`, Chinese column
+    names), to be filled in by users."""
     importer = IMPORTERS[kind]
+    header = importer.template_header(headers)
     buffer = io.BytesIO()
     if fmt == "xlsx":
-        write_xlsx(buffer, importer.columns, [], text_columns=importer.text_columns)
+        text = {header[importer.columns.index(c)] for c in importer.text_columns}
+        write_xlsx(buffer, header, [], text_columns=text)
     else:
-        write_csv(buffer, importer.columns, [])
+        write_csv(buffer, header, [])
     return buffer.getvalue()
 
 
 __all__ = [
     "IMPORTERS",
+    "ascii_number",
+    "choices_hint",
+    "code_error",
     "ImportIssue",
     "ImportResult",
     "Importer",

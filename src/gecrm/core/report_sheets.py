@@ -10,11 +10,11 @@ import decimal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .spreadsheets import escape_text
+from .validation import escape_controls
 
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -52,7 +52,7 @@ def column_width(column) -> float:
 
 
 def _text(value: str) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", escape_text(value))
+    return escape_controls(escape_text(value))
 
 
 def write_report_xlsx(stream, columns, rows) -> None:

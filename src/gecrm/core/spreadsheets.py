@@ -4,7 +4,8 @@ Readers stream rows as lists of stripped strings, numbered as in the file (the h
 An .xlsx file is a zip archive: its size, unpacked size and compression ratio are checked before
 any parser sees it, so a zip bomb is refused instead of exhausting memory.
 Writers escape cells a spreadsheet program would run as formulas, keep numbers as numbers and
-keep codes (USCC, region, phone) as text.
+keep codes (USCC, region, phone) as text; control characters (which .xlsx cannot hold) are
+written as `\x07`.
 """
 
 import csv
@@ -18,6 +19,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from .validation import CONTROL_CHARACTERS, escape_controls, has_control_bytes
 
 FORMATS = ("csv", "xlsx")
 # A real .xlsx compresses its XML about 5–30 times; far beyond that it is a crafted archive.
@@ -208,6 +211,17 @@ class RowReader:
         finally:
             workbook.close()
 
+    def may_hold_control_characters(self) -> bool:
+        """False when the file certainly holds no control character (a CSV is scanned as bytes
+        once, far faster than looking at every row); an .xlsx may always hold some."""
+        if self.format != "csv":
+            return True
+        with open(self.path, "rb") as f:
+            while chunk := f.read(1 << 23):
+                if has_control_bytes(chunk):
+                    return True
+        return False
+
     def close(self) -> None:
         """Close the file before the end of the rows (the reader closes it at the end itself)."""
         self._rows.close()
@@ -297,7 +311,8 @@ def write_xlsx(stream, header: Iterable[str], rows: Iterable[Iterable], *, text_
     text_positions = {i for i, name in enumerate(header) if name in set(text_columns)}
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
-    sheet.append(header)
+    sheet.append([escape_controls(str(name)) for name in header])
+    control = CONTROL_CHARACTERS.search
     for row in rows:
         cells = []
         for i, value in enumerate(row):
@@ -306,7 +321,9 @@ def write_xlsx(stream, header: Iterable[str], rows: Iterable[Iterable], *, text_
             elif isinstance(value, decimal.Decimal):
                 value = float(value)
             elif isinstance(value, str):
-                value = escape_text(value)
+                # A control character stored before imports and the API refused them would
+                # make openpyxl raise (IllegalCharacterError): write it as `\x07` instead.
+                value = escape_text(escape_controls(value) if control(value) else value)
             if i in text_positions and value is not None:
                 cell = WriteOnlyCell(sheet, value=str(value))
                 cell.number_format = "@"

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gecrm.access.creating import creatable_org_units, creatable_parents
+from gecrm.core.validation import validate_code
 from gecrm.org.forms import (
     OrgUnitChoiceField,
     RegionChoiceField,
@@ -48,6 +49,7 @@ class CustomerForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["code"].validators.append(validate_code)  # the rule of every entry path
         # A branch goes under a customer the user may edit.
         parents = creatable_parents(Customer, user)
         if self.instance.parent_id:

@@ -49,6 +49,11 @@ class CustomerImporter(TableImporter):
         "code", "name", "uscc", "segment", "industry", "parent_code", "region", "org_unit",
         "address", "lat", "lon",
     )  # fmt: skip
+    chinese_headers = {
+        "code": "客户编码", "name": "客户名称", "uscc": "统一社会信用代码", "segment": "细分市场",
+        "industry": "行业", "parent_code": "上级客户编码", "region": "行政区划", "org_unit": "所属组织",
+        "address": "地址", "lat": "纬度", "lon": "经度",
+    }  # fmt: skip
     required = ("code", "name", "segment", "org_unit")
     text_columns = ("code", "uscc", "parent_code", "region", "org_unit")
     fields = (
@@ -72,8 +77,8 @@ class CustomerImporter(TableImporter):
         issue = self.issue
         if not code:
             self.required_issue(row, "code")
-        elif "/" in code or len(code) > 64:
-            issue(row, "code", code, code_error(code))
+        elif error := code_error(code):
+            issue(row, "code", code, error)
         if not name:
             self.required_issue(row, "name")
         elif len(name) > self.max_name:
@@ -120,8 +125,8 @@ class CustomerImporter(TableImporter):
                     _("Industry %(industry)s does not belong to segment %(segment)s.")
                     % {"industry": ind, "segment": seg},
                 )
-        if parent and ("/" in parent or len(parent) > 64):
-            issue(row, "parent_code", parent, code_error(parent))
+        if parent and (error := code_error(parent)):
+            issue(row, "parent_code", parent, error)
         if region:
             if region not in self.regions:
                 issue(
@@ -155,7 +160,7 @@ class CustomerImporter(TableImporter):
                     lon_text = coordinate_text(lon, -180, 180)
                 except ValueError as exc:
                     issue(row, "lon", lon, exc)
-        if not code or "/" in code or len(code) > 64:
+        if not code or code_error(code):
             return None
         # A row with problems still takes part in the whole-file checks (duplicates, parents,
         # cycles) so that one pass reports everything; issues alone decide that nothing is written.

@@ -140,6 +140,10 @@ class Customer(TreeModel):
                 "industry": Industry(self.industry).label,
                 "segment": Segment(self.segment).label,
             }
+        if (self.lat is None) != (self.lon is None):
+            # As in imports: a position needs both coordinates.
+            missing = "lon" if self.lon is None else "lat"
+            errors[missing] = _("Give both latitude and longitude, or neither.")
         if self.parent_id and self.pk:
             parent = self.parent
             if parent.pk == self.pk or (self.path and parent.path.startswith(self.path)):

@@ -118,10 +118,18 @@ def _lock_references(cursor, facts_table: str) -> None:
 
 
 def count_in_scope(scope: ReplaceScope) -> int:
+    return sum(count_in_scope_by_month(scope).values())
+
+
+def count_in_scope_by_month(scope: ReplaceScope) -> dict[int, int]:
+    """The facts an import of `scope` replaces, by month (months without facts are absent)."""
     where, params = scope.where()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {_table(Revenue)} WHERE {where}", params)  # noqa: S608
-        return cursor.fetchone()[0]
+        cursor.execute(
+            f"SELECT month, COUNT(*) FROM {_table(Revenue)} WHERE {where} GROUP BY month",  # noqa: S608
+            params,
+        )
+        return {int(month): count for month, count in cursor.fetchall()}
 
 
 def do_replace_revenue(

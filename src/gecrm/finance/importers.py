@@ -34,13 +34,14 @@ from gecrm.core.exporting import Exporter, ReportColumn, register_exporter
 from gecrm.core.importing import Importer, ImportIssue, register
 from gecrm.core.months import format_month, parse_month
 from gecrm.core.spreadsheets import clean_cell
+from gecrm.core.validation import has_control_bytes
 from gecrm.customers.importers import customer_columns
 from gecrm.customers.models import Customer
 
 from . import actions
 from .filtersets import RevenueFilterSet
 from .models import ImportBatch, Revenue
-from .money import from_cents, to_cents
+from .money import MAX_CENTS, from_cents, to_cents
 
 RAW = "finance_billing_raw"
 STAGE = "finance_billing_stage"
@@ -123,6 +124,9 @@ def _copy_text(value: str) -> str:
 class BillingImporter(Importer):
     kind = "billing"
     columns = ("month", "customer_code", "product_code", "amount")
+    chinese_headers = {
+        "month": "月份", "customer_code": "客户编码", "product_code": "产品编码", "amount": "金额",
+    }  # fmt: skip
     required = ("month", "customer_code", "product_code", "amount")
     text_columns = ("customer_code", "product_code")
     # The web page confirms this kind in a background job and shows its progress.
@@ -316,6 +320,10 @@ class BillingImporter(Importer):
                     raise _NotForCopy("a \\. line (end of data for COPY)")
                 if b'"' in data and _MIDCELL_QUOTE.search(window):
                     raise _NotForCopy("a quote inside an unquoted cell")
+                if has_control_bytes(data):
+                    # NUL would fail the COPY, the others would slip past the SQL checks: the
+                    # row-by-row reader reports each on its row and column.
+                    raise _NotForCopy("a control character")
                 tail = data[-2:]
                 copy.write(data)
                 done += len(chunk)
@@ -400,9 +408,6 @@ class BillingImporter(Importer):
         if not self.checksum:  # (the COPY computes it as it reads the file)
             with open(self.path, "rb") as f:
                 self.checksum = hashlib.file_digest(f, "sha256").hexdigest()
-        if self.rows == 0:
-            self.issue(0, "", "", _("The file has no data rows."))
-            return
         customers = connection.ops.quote_name(Customer._meta.db_table)
         products = connection.ops.quote_name(Product._meta.db_table)
         with connection.cursor() as cursor:
@@ -470,20 +475,53 @@ class BillingImporter(Importer):
 
     def sum_facts(self, cursor, customers, products) -> bool:
         """Sum the staged rows into facts by month, customer and product; False if a code is
-        unknown (its rows sum under a NULL id: `check` then reports them)."""
+        unknown (its rows sum under a NULL id: `check` then reports them). Rows whose sum is
+        beyond what a fact may hold are reported here."""
+        try:
+            with transaction.atomic():
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {FACTS} AS "  # noqa: S608
+                    "SELECT s.month AS month, c.id AS customer_id, p.id AS product_id, "
+                    "SUM(s.amount_cents) AS amount_cents "
+                    f"FROM {STAGE} s LEFT JOIN {customers} c ON c.code = s.customer_code "
+                    f"LEFT JOIN {products} p ON p.code = s.product_code "
+                    "GROUP BY s.month, c.id, p.id"
+                )
+        except DatabaseError:  # SQLite: a sum beyond 64-bit integers ("integer overflow")
+            self.overflow_issues(cursor)
+            if not self.issue_count:
+                raise
+            return True
+        # One pass for both questions (PostgreSQL sums bigints as numeric: no overflow there).
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {FACTS} AS "  # noqa: S608
-            "SELECT s.month AS month, c.id AS customer_id, p.id AS product_id, "
-            "SUM(s.amount_cents) AS amount_cents "
-            f"FROM {STAGE} s LEFT JOIN {customers} c ON c.code = s.customer_code "
-            f"LEFT JOIN {products} p ON p.code = s.product_code "
-            "GROUP BY s.month, c.id, p.id"
+            "SELECT COALESCE(MAX(CASE WHEN customer_id IS NULL OR product_id IS NULL "  # noqa: S608
+            f"THEN 1 ELSE 0 END), 0), COALESCE(MAX(ABS(amount_cents)), 0) FROM {FACTS}"
         )
-        cursor.execute(
-            f"SELECT EXISTS (SELECT 1 FROM {FACTS} "  # noqa: S608
-            "WHERE customer_id IS NULL OR product_id IS NULL)"
+        unknown, largest = cursor.fetchone()
+        if largest > MAX_CENTS:
+            self.overflow_issues(cursor)
+        return not unknown
+
+    def overflow_issues(self, cursor) -> None:
+        """An issue on each row of a month, customer and product whose rows sum to more than a
+        fact may hold (each row being valid)."""
+        total = "TOTAL" if connection.vendor == "sqlite" else "SUM"  # SQLite: a float, no overflow
+        self.sql_issues(
+            cursor,
+            "SELECT s.row_number, s.customer_code || ' / ' || s.product_code "  # noqa: S608
+            f"FROM {STAGE} s JOIN ("
+            f"SELECT month, customer_code, product_code FROM {STAGE} "
+            "GROUP BY month, customer_code, product_code "
+            f"HAVING ABS({total}(amount_cents)) > {MAX_CENTS}) g ON g.month = s.month "
+            "AND g.customer_code = s.customer_code AND g.product_code = s.product_code",
+            [],
+            "amount",
+            _(
+                "Rows of the same month, customer and product are summed, and these rows sum to "
+                "more than %(max)s yuan, the most one revenue fact may hold. Check the amounts."
+            )
+            % {"max": f"{from_cents(MAX_CENTS):,}"},
         )
-        return not cursor.fetchone()[0]
 
     def build_facts(self, scope_sql, scope_params) -> None:
         with connection.cursor() as cursor:
@@ -513,11 +551,12 @@ class BillingImporter(Importer):
 
     # --- planning and writing
     def plan(self) -> tuple[int, int, int]:
-        """Compare the file's facts with the database's, both ways, in SQL."""
+        """Compare the file's facts with the database's, both ways, in SQL, month by month."""
         rev = connection.ops.quote_name(Revenue._meta.db_table)
         # Every existing fact with a key of the file lies in the replace scope (its customer is
         # in the file, hence in the actor's scope), so the rest of the scope is what goes.
-        in_scope = actions.count_in_scope(self.scope)
+        before = actions.count_in_scope_by_month(self.scope)
+        in_scope = sum(before.values())
         with transaction.atomic(), connection.cursor() as cursor:
             if in_scope and connection.vendor == "postgresql":
                 # Compare by hashing or merging both sides, not by an index probe per fact (the
@@ -525,21 +564,45 @@ class BillingImporter(Importer):
                 cursor.execute("SET LOCAL enable_nestloop = off")
             if in_scope:
                 cursor.execute(
-                    "SELECT COUNT(*), "  # noqa: S608
+                    "SELECT f.month, COUNT(*), "  # noqa: S608
                     "COALESCE(SUM(CASE WHEN r.id IS NULL THEN 1 ELSE 0 END), 0), "
                     "COALESCE(SUM(CASE WHEN r.amount_cents = f.amount_cents THEN 1 ELSE 0 END), 0) "
                     f"FROM {FACTS} f LEFT JOIN {rev} r ON r.month = f.month "
-                    "AND r.customer_id = f.customer_id AND r.product_id = f.product_id"
+                    "AND r.customer_id = f.customer_id AND r.product_id = f.product_id "
+                    "GROUP BY f.month"
                 )
-                facts, created, unchanged = (int(v) for v in cursor.fetchone())
+                by_month = {int(m): tuple(int(v) for v in rest) for m, *rest in cursor.fetchall()}
             else:  # new months (or customers): nothing to compare with
-                cursor.execute(f"SELECT COUNT(*) FROM {FACTS}")  # noqa: S608
-                facts = created = cursor.fetchone()[0]
-                unchanged = 0
+                cursor.execute(f"SELECT month, COUNT(*) FROM {FACTS} GROUP BY month")  # noqa: S608
+                by_month = {int(m): (n, n, 0) for m, n in cursor.fetchall()}
+        facts = sum(v[0] for v in by_month.values())
+        created = sum(v[1] for v in by_month.values())
+        unchanged = sum(v[2] for v in by_month.values())
         self.deleted = in_scope - (facts - created)
         updated = facts - created - unchanged
         self.unchanged_file = not (created or updated or self.deleted)
+        self.month_changes = []
+        for month in sorted(by_month):
+            month_facts, gained, _same = by_month[month]
+            had = before.get(month, 0)
+            lost = had - (month_facts - gained)  # the facts of the month no row of the file keeps
+            self.month_changes.append(
+                {
+                    "month": format_month(month),
+                    "before": had,
+                    "after": had - lost + gained,
+                    "lost": lost,
+                    "gained": gained,
+                    "warn": lost * 2 > had > 0,
+                }
+            )
         return created, updated, unchanged
+
+    def describe(self, result) -> None:
+        """For the preview and `--dry-run`: each month's facts before and after, lost and gained;
+        `warn` marks a month that would lose most (more than half) of its facts."""
+        result.extra["months"] = self.month_changes
+        result.needs_confirmation = any(m["warn"] for m in self.month_changes)
 
     def write(self, progress) -> None:
         self.batch = actions.do_replace_revenue(

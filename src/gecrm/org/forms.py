@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gecrm.access.creating import creatable_parents
+from gecrm.core.validation import validate_code
 
 from .choices import Post, RegionLevel
 from .models import OrgUnit, Region, Staff
@@ -53,6 +54,7 @@ class OrgUnitForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["code"].validators.append(validate_code)  # the rule of every entry path
         if self.instance.pk:
             self.fields["parent"].queryset = OrgUnit.objects.restrict(user, "view")
         else:

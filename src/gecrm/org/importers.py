@@ -35,6 +35,10 @@ class OrgUnitImporter(TableImporter):
     kind = "orgunits"
     model = OrgUnit
     columns = ("code", "name", "parent_code", "kind", "region", "segment")
+    chinese_headers = {
+        "code": "组织编码", "name": "组织名称", "parent_code": "上级组织编码", "kind": "组织类型",
+        "region": "行政区划", "segment": "细分市场",
+    }  # fmt: skip
     required = ("code", "name", "kind")
     text_columns = ("code", "parent_code", "region")
     fields = ("name", "parent", "kind", "region", "segment", "industry")
@@ -143,6 +147,10 @@ class StaffImporter(Importer):
     scope_lookup = "user__username"
     kind = "staff"
     columns = ("username", "name", "org_unit", "posts", "email", "phone")
+    chinese_headers = {
+        "username": "用户名", "name": "姓名", "org_unit": "所属组织", "posts": "岗位", "email": "邮箱",
+        "phone": "电话",
+    }  # fmt: skip
     required = ("username", "name", "org_unit")
     text_columns = ("username", "org_unit", "phone")
 

@@ -35,6 +35,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gecrm.core.exporting import EXPORTERS, ExportError, stream_csv, write_export
 from gecrm.core.importing import (
     IMPORTERS,
+    TEMPLATE_HEADERS,
     ImportIssue,
     ImportResult,
     can_import,
@@ -166,6 +167,8 @@ def _save_result(directory: Path, meta: dict, result: ImportResult) -> None:
         "deleted": result.deleted,
         "note": result.note,
         "extra": result.extra,
+        "header": result.header,
+        "needs_confirmation": result.needs_confirmation,
         "errors": [asdict(issue) for issue in result.errors],
     }
     (directory / "meta.json").write_text(json.dumps(meta, ensure_ascii=False))
@@ -181,7 +184,12 @@ def _result(meta: dict) -> ImportResult:
     result.deleted = stored.get("deleted", 0)
     result.note = stored.get("note", "")
     result.extra = stored.get("extra", {})
-    result.errors = [ImportIssue(**issue) for issue in stored.get("errors", [])]
+    result.header = stored.get("header", [])
+    result.needs_confirmation = stored.get("needs_confirmation", False)
+    result.errors = [
+        ImportIssue(**{**issue, "cells": tuple(issue.get("cells", ()))})
+        for issue in stored.get("errors", [])
+    ]
     return result
 
 
@@ -258,7 +266,12 @@ def index(request):
             "kind": kind,
             "label": label,
             "columns": [
-                (column, column in IMPORTERS[kind].required) for column in IMPORTERS[kind].columns
+                (
+                    column,
+                    column in IMPORTERS[kind].required,
+                    IMPORTERS[kind].chinese_headers.get(column, ""),
+                )
+                for column in IMPORTERS[kind].columns
             ],
             "exportable": kind in EXPORTERS,
         }
@@ -312,6 +325,7 @@ def preview(request, token):
             "rows": table,
             "would_change": result.created + result.updated + result.deleted,
             "replaces": meta["kind"] == "billing",
+            "months": result.extra.get("months", []),
         },
     )
 
@@ -489,9 +503,13 @@ def template(request, kind, fmt):
     if kind not in KIND_LABELS or kind not in IMPORTERS:
         raise Http404
     _check_format(fmt)
+    headers = request.GET.get("headers", "en")
+    if headers not in TEMPLATE_HEADERS:
+        raise Http404
     content_type = XLSX_TYPE if fmt == "xlsx" else "text/csv; charset=utf-8"
-    response = HttpResponse(template_bytes(kind, fmt), content_type=content_type)
-    response["Content-Disposition"] = _attachment(f"{kind}-template.{fmt}")
+    response = HttpResponse(template_bytes(kind, fmt, headers), content_type=content_type)
+    suffix = "" if headers == "en" else f"-{headers}"
+    response["Content-Disposition"] = _attachment(f"{kind}-template{suffix}.{fmt}")
     return response
 
 

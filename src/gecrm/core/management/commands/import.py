@@ -69,8 +69,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--progress", action="store_true", help="Show a progress bar even when not a TTY."
         )
+        parser.add_argument(
+            "--yes",
+            action="store_true",
+            help="Do not ask before an import that destroys much (a billing month losing most "
+            "of its facts).",
+        )
 
-    def handle(self, *args, kind, file, dry_run, partial, user, progress, **options):
+    def handle(self, *args, kind, file, dry_run, partial, user, progress, yes=False, **options):
         if not os.path.isfile(file):
             raise CommandError(_("No such file: %(path)s") % {"path": file})
         actor = None
@@ -85,16 +91,66 @@ class Command(BaseCommand):
                 )
         show = progress or sys.stderr.isatty()
         bar = ProgressBar(sys.stderr) if show else None
-        result = run_import(kind, file, actor=actor, dry_run=dry_run, partial=partial, progress=bar)
+        shown = False
+
+        def confirm(result) -> bool:
+            nonlocal shown
+            self.write_months(result)
+            shown = True
+            if yes:
+                return True
+            if not sys.stdin.isatty():
+                self.stderr.write(
+                    _(
+                        "A month would lose most of its facts (marked ! above). There is no "
+                        "terminal to ask: check the file, and run again with --yes to import it "
+                        "anyway."
+                    )
+                )
+                return False
+            answer = input(
+                _("A month would lose most of its facts (marked !). Import anyway? [y/N] ")
+            )
+            return answer.strip().lower() in ("y", "yes", "是")
+
+        result = run_import(
+            kind,
+            file,
+            actor=actor,
+            dry_run=dry_run,
+            partial=partial,
+            progress=bar,
+            confirm=confirm,
+        )
+        if not shown:
+            self.write_months(result)
+        if result.cancelled:
+            self.stderr.write(result.summary())
+            sys.exit(1)
         if result.ok:
             self.stdout.write(result.summary())
             return
-        for issue in result.errors:
+        issues = result.errors
+        for i, issue in enumerate(issues):
             if issue.row:
                 column = issue.column
                 value = f" [{issue.value}]" if issue.value else ""
                 self.stderr.write(f"{file}:{issue.row}:{column}: {issue.message}{value}")
+                last_of_row = i + 1 == len(issues) or issues[i + 1].row != issue.row
+                if issue.cells and last_of_row:  # the row as in the file, after its problems
+                    self.stderr.write(f"    {' | '.join(issue.cells)}")
             else:
                 self.stderr.write(f"{file}: {issue.message}")
         self.stderr.write(result.summary())
         sys.exit(1)
+
+    def write_months(self, result) -> None:
+        """Billing: each month's facts before → after, lost and gained (`!`: loses most)."""
+        for month in result.extra.get("months", ()):
+            self.stdout.write(
+                _(
+                    "%(mark)s%(month)s: %(before)d facts → %(after)d (loses %(lost)d, gains "
+                    "%(gained)d)"
+                )
+                % {**month, "mark": "! " if month["warn"] else "  "}
+            )
