@@ -39,9 +39,7 @@ class Command(BaseCommand):
             "--scale",
             type=positive_float,
             default=1.0,
-            help=_(
-                "Size of the data set: 1 gives about 14,000 customers, 100 about a million."
-            ),
+            help=_("Size of the data set: 1 gives about 14,000 customers, 100 about a million."),
         )
         parser.add_argument(
             "--seed",
