@@ -5,6 +5,7 @@ a bad value stops start-up with a message that names the variable.
 """
 
 import os
+import re
 import warnings
 from datetime import timedelta
 from pathlib import Path
@@ -182,8 +183,13 @@ MEDIA_ROOT = VAR_DIR / "media"
 # WhiteNoise serves static files in every mode, so `gecrm demo` and `runserver` without DEBUG
 # look right; outside production it reads them straight from the apps (no collectstatic needed).
 WHITENOISE_USE_FINDERS = not PRODUCTION
-if WHITENOISE_USE_FINDERS:  # STATIC_ROOT exists only after collectstatic, which dev does not need
-    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+if WHITENOISE_USE_FINDERS:
+    # STATIC_ROOT exists only after collectstatic, which dev does not need. WhiteNoise warns with
+    # stacklevel=3, so the warning comes from Django's handler module, not whitenoise's: match
+    # the message (this directory only), not the module.
+    warnings.filterwarnings(
+        "ignore", message=rf"No directory at: {re.escape(str(STATIC_ROOT))}", category=UserWarning
+    )
 
 # ---------------------------------------------------------------- login security
 # Sessions: a working day at most (absolute, counted from sign-in), ended sooner by closing the

@@ -353,6 +353,13 @@ def sees_all_money(user) -> bool:
     return customer_scope(user, VIEW_FINANCIAL, vendor=connections["default"].vendor) is None
 
 
+def sees_some_money(user) -> bool:
+    """True when the user may read the money of at least one customer (false for a hotline
+    agent, whose post sees names and contacts only, and for anyone whose posts and assignments
+    give no financial scope): the money pages are of no use to them."""
+    return customer_scope(user, VIEW_FINANCIAL, vendor=connections["default"].vendor) is not NOTHING
+
+
 @register_scope("kpi.snapshot")
 def snapshot_rule(queryset, user, action):
     """Stored aggregates cover every group: only for those who see all money. Everyone else

@@ -1220,13 +1220,19 @@ __all__ = [
 ]
 
 
-def can_import(user) -> bool:
-    """Superusers and sales controllers (销售管控岗) may import; nobody else."""
+IMPORT_POSTS = ("sales_control",)
+
+
+def can_import(user, posts=None) -> bool:
+    """Superusers and sales controllers (销售管控岗) may import; nobody else. `posts`: the
+    user's post codes when the caller has them already (saves the query)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if user.is_superuser:
         return True
+    if posts is not None:
+        return any(post in posts for post in IMPORT_POSTS)
     from django.apps import apps
 
     staff_post = apps.get_model("org", "StaffPost")
-    return staff_post.objects.filter(staff__user=user, post="sales_control").exists()
+    return staff_post.objects.filter(staff__user=user, post__in=IMPORT_POSTS).exists()

@@ -95,7 +95,16 @@ ASSIGNMENT_FIELDS = ("customer_id", "user_id", "role", "start", "end", "created_
                      "version")  # fmt: skip
 # SME and clustered customers each account manager serves by name (the rest by grid).
 SME_BOOK = 40
-ASSIGNMENTS_SINCE = datetime.date(2024, 1, 1)
+# Demo assignments start on a day drawn from the 600 days after the first day of the month this
+# many months before the last billed month (2024-01-01 for a demo built in December 2026): dates
+# follow the day the demo is built, and every assignment has started by the end of the KPI
+# comparison month a year before the last one.
+ASSIGNMENTS_SINCE_MONTHS = 34
+# The HQ of the chief AM the README and `gecrm demo` present (`grp_c_fin_bank_cam03`), a
+# group-level bank that is always covered. HQ codes and chief AM usernames follow the generation
+# order (`data.PILOT_HQ`), which neither the seed nor the scale changes, so the persona stays the
+# same whatever the scale (the widest bank does not: SCALE >= 10 adds branches).
+PERSONA_BANK_HQ = "FIN0007"
 USER_FIELDS = ("id", "password", "last_login", "is_superuser", "username", "first_name",
                "last_name", "email", "is_staff", "is_active", "date_joined")  # fmt: skip
 
@@ -894,9 +903,18 @@ class AssignmentPlan:
     Each customer goes to a holder of the post in its owning unit or the nearest unit above it.
     """
 
-    def __init__(self, org: Org, staff: list[Person], user_ids: dict[str, int], rng, now):
+    def __init__(
+        self,
+        org: Org,
+        staff: list[Person],
+        user_ids: dict[str, int],
+        rng,
+        now,
+        since: datetime.date,
+    ):
         self.rng = rng
         self.now = now
+        self.since = since
         self.rows: list[tuple] = []
         self.holders: dict[tuple[str, str], list[int]] = defaultdict(list)
         for person in staff:
@@ -911,7 +929,7 @@ class AssignmentPlan:
         self._nearest: dict[tuple[int, str], tuple[str, str] | None] = {}
 
     def start(self) -> datetime.date:
-        return ASSIGNMENTS_SINCE + datetime.timedelta(days=int(self.rng.random() * 600))
+        return self.since + datetime.timedelta(days=int(self.rng.random() * 600))
 
     def add(self, customer_id: int, user_id: int, role: str) -> None:
         self.add_dated(customer_id, user_id, role, self.start(), None)
@@ -1046,10 +1064,13 @@ def build_demo(
         logins = _write_staff(staff, org, now, User)
         say(f"staff: {len(staff)}")
         user_ids = dict(User.objects.exclude(username="admin").values_list("username", "id"))
-        plan = AssignmentPlan(org, staff, user_ids, random.Random(f"{seed}:assignments"), now)
+        since = month_utils.first_day(month_utils.add_months(end_month, -ASSIGNMENTS_SINCE_MONTHS))
+        plan = AssignmentPlan(
+            org, staff, user_ids, random.Random(f"{seed}:assignments"), now, since
+        )
         coverage = billing.plan_coverage(
             [(row[1], row[8]) for row in b.customers if row[4] == 0],
-            keep=_widest_group_bank(b),
+            keep=_persona_bank(b),
             seed=seed,
             end_month=end_month,
         )
@@ -1295,14 +1316,11 @@ def _write_staff(staff: list[Person], org: Org, now, User) -> dict[str, Person]:
     return {p.username: p for p in staff}
 
 
-def _widest_group_bank(b: Build) -> str:
-    """The code of the group-level bank HQ with branches in the most provinces."""
-    group_banks = [
-        code
-        for code, owner in zip(b.hq_names, b.hq_owners, strict=True)
-        if owner.code == "GRP.C.FIN.bank"
-    ]
-    return max(group_banks, key=lambda code: (b.hq_provinces[code], code))
+def _persona_bank(b: Build) -> str:
+    """The code of the group-level bank HQ whose chief AM the demo presents."""
+    owner = b.hq_owners[list(b.hq_names).index(PERSONA_BANK_HQ)]
+    assert owner.code == "GRP.C.FIN.bank", f"{PERSONA_BANK_HQ} is owned by {owner.code}"
+    return PERSONA_BANK_HQ
 
 
 def _pick_logins(staff: dict[str, Person], b: Build) -> list[Login]:
@@ -1317,12 +1335,12 @@ def _pick_logins(staff: dict[str, Person], b: Build) -> list[Login]:
         return Login(person.username, person.name, label(Post(person.post)), person.unit.name,
                      note)  # fmt: skip
 
-    # The chief AM of the group-level bank with branches in the most provinces. Chief AMs were
-    # hired in the order the HQ customers were generated.
+    # The chief AM of the persona bank. Chief AMs were hired in the order the HQ customers were
+    # generated.
     hq_codes = list(b.hq_names)
-    widest = _widest_group_bank(b)
+    bank = _persona_bank(b)
     chiefs = [p for p in staff.values() if p.post == Post.CHIEF_AM]
-    chief = chiefs[hq_codes.index(widest)]
+    chief = chiefs[hq_codes.index(bank)]
     logins = [
         Login("admin", "系统管理员", _("administrator (superuser)"), b.org.by_code["GRP"].name),
         login(by_unit_post.get(("GD", Post.SALES_CONTROL))),
@@ -1330,7 +1348,7 @@ def _pick_logins(staff: dict[str, Person], b: Build) -> list[Login]:
         login(
             chief,
             _("chief AM of %(customer)s, with branches in %(n)d provinces")
-            % {"customer": b.hq_names[widest], "n": b.hq_provinces[widest]},
+            % {"customer": b.hq_names[bank], "n": b.hq_provinces[bank]},
         ),
         login(by_unit_post.get(("GD.C.FIN.bank", Post.INDUSTRY_MANAGER))),
         login(by_unit_post.get(("GD", Post.HOTLINE_AGENT))),

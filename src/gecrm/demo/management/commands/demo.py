@@ -5,7 +5,6 @@ import sys
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from gecrm.core.months import format_month
 from gecrm.demo import data
@@ -26,30 +25,32 @@ def positive_float(raw: str) -> float:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Rebuild the database with the deterministic demo data set (this deletes all customers, "
-        "org units, staff and products), print the demo logins and serve the site."
-    )
+    @property
+    def help(self) -> str:
+        # argparse wraps the description with a regular expression, which needs a real str:
+        # translate when the parser is built, not with a lazy proxy.
+        return _(
+            "Rebuild the database with the deterministic demo data set (this deletes all "
+            "customers, org units, staff and products), print the demo logins and serve the site."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--scale",
             type=positive_float,
             default=1.0,
-            help=gettext_lazy(
-                "Size of the data set: 1 gives about 14,000 customers, 100 about a million."
-            ),
+            help=_("Size of the data set: 1 gives about 14,000 customers, 100 about a million."),
         )
         parser.add_argument(
             "--seed",
             type=int,
             default=2026,
-            help=gettext_lazy("Random seed; the same seed gives the same data."),
+            help=_("Random seed; the same seed gives the same data."),
         )
         parser.add_argument(
             "--no-serve",
             action="store_true",
-            help=gettext_lazy("Only build the data; do not start the server."),
+            help=_("Only build the data; do not start the server."),
         )
 
     def handle(self, *args, scale, seed, no_serve, **options):

@@ -175,15 +175,74 @@
 
   var KINDS = { trend: trend, mix: mix, bars: bars };
 
+  function hasNumber(values, zeroCounts) {
+    return (values || []).some(function (v) {
+      var value = Array.isArray(v) ? v[v.length - 1] : v;
+      if (value && typeof value === "object") {
+        value = value.value;
+      }
+      return typeof value === "number" && !Number.isNaN(value) && (zeroCounts || value !== 0);
+    });
+  }
+
+  // No figure to draw: no categories, or no number at all (zeros count only where they are a
+  // ratio or a count — a zero share is a finding, zero money everywhere is no data).
+  function isEmpty(kind, data) {
+    if (kind === "mix") {
+      return !(data.labels || []).length || !hasNumber(data.values, false);
+    }
+    if (kind === "trend") {
+      return !(data.months || []).length || !(data.series || []).some(function (s) { return hasNumber(s.data, false); });
+    }
+    if (!(data.categories || []).length) {
+      return true;
+    }
+    return !(data.series || []).some(function (s) {
+      return hasNumber(s.data, (s.format || "money") !== "money");
+    });
+  }
+
+  // Say why a chart is empty instead of leaving a blank box: the container's data-empty, else
+  // the page's default sentence (base template, translated by the server).
+  function showEmpty(element) {
+    var note = document.createElement("p");
+    note.className = "gecrm-chart-empty-text";
+    note.textContent = element.dataset.empty || document.body.dataset.chartEmpty || "";
+    element.replaceChildren(note);
+    element.classList.add("gecrm-chart-empty");
+    element.removeAttribute("role");
+    element.dataset.rendered = "empty";
+  }
+
   function draw(element) {
     var source = document.getElementById(element.dataset.source);
     var build = KINDS[element.dataset.gecrmChart];
     if (!source || !build || !window.echarts) {
       return;
     }
-    var chart = window.echarts.init(element, null, { renderer: "canvas", locale: LOCALE === "zh-CN" ? "ZH" : "EN" });
-    chart.setOption(build(JSON.parse(source.textContent)));
-    element.dataset.rendered = "true";
+    var data = JSON.parse(source.textContent);
+    if (isEmpty(element.dataset.gecrmChart, data)) {
+      showEmpty(element);
+      return;
+    }
+    element.dataset.rendered = "pending";
+    // Canvas text uses a web font only once it is loaded: load the page's font (the vendored
+    // Noto Sans SC slices where the system has no CJK font) for the characters of the data first.
+    var font = window.getComputedStyle(element).fontFamily;
+    var loading = document.fonts && document.fonts.load
+      ? document.fonts.load("12px " + font, source.textContent).catch(function () { return null; })
+      : Promise.resolve();
+    loading.then(function () {
+      var chart = window.echarts.init(element, null, { renderer: "canvas", locale: LOCALE === "zh-CN" ? "ZH" : "EN" });
+      var option = build(data);
+      option.textStyle = Object.assign({ fontFamily: font }, option.textStyle || {});
+      chart.setOption(option);
+      element.dataset.rendered = "true";
+      watchSize(element, chart);
+    });
+  }
+
+  function watchSize(element, chart) {
     if (window.ResizeObserver) {
       new window.ResizeObserver(function () { chart.resize(); }).observe(element);
     } else {

@@ -11,9 +11,19 @@
       return;
     }
     var data = JSON.parse(source.textContent);
+    if (!data.some(function (row) { return row.value > 0; })) {
+      // Say why instead of leaving a blank box (the sentence comes translated from the page).
+      var note = document.createElement("p");
+      note.className = "gecrm-chart-empty-text";
+      note.textContent = element.dataset.empty || document.body.dataset.chartEmpty || "";
+      element.replaceChildren(note);
+      element.classList.add("gecrm-chart-empty");
+      return;
+    }
     var chart = window.echarts.init(element, null, { renderer: "svg" });
     chart.setOption({
       color: PALETTE,
+      textStyle: { fontFamily: window.getComputedStyle(element).fontFamily },
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
       legend: { bottom: 0, icon: "circle" },
       series: [
