@@ -69,4 +69,9 @@ def test_catalogue_is_complete_and_compiled(language):
         for text in translations:
             assert placeholders(text) == placeholders(msgid), (msgid, text)
             if "msgid_plural" not in entry:
-                assert compiled.gettext(msgid) == text, f"{language}: .mo is stale for {msgid!r}"
+                found = (
+                    compiled.pgettext(entry["msgctxt"], msgid)
+                    if "msgctxt" in entry
+                    else compiled.gettext(msgid)
+                )
+                assert found == text, f"{language}: .mo is stale for {msgid!r}"
