@@ -470,7 +470,7 @@ def test_the_reported_create_holes_are_closed(world, token_of):
     assert api_post(world, token_of, hotline, "customers", body).status_code == 403
     body = {"code": "AM-1", "name": "客户经理建的", "segment": "fin", "org_unit": "HQ"}
     response = api_post(world, token_of, am, "customers", body)
-    assert response.status_code == 404 and "parent customer" in response.json()["detail"]
+    assert response.status_code == 404 and "上级客户" in response.json()["detail"]
     assert absent("HL-1") and absent("AM-1")
     staff = {"username": "hl-boss", "name": "x", "org_unit": "HQ",
              "posts": ["sales_control", "sales_manager"]}  # fmt: skip

@@ -324,5 +324,5 @@ def test_the_page_says_the_pilots_are_compared_with_the_rest_of_their_industry(
     url = reverse("accounts:program", args=[program.code])
     html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'id="benchmark-note"' in html
-    assert "that are not pilots of this programme" in html
+    assert "不属于本项目试点" in html  # that are not pilots of this programme
     assert "industry average" not in html

@@ -228,9 +228,9 @@ def test_a_kind_without_a_report_shape_is_refused_and_not_logged(db):
         )
     )
     try:
-        with pytest.raises(ExportError, match="no report format"):
+        with pytest.raises(ExportError, match="没有报表格式|no report format"):
             export_bytes("test_plain", None, "xlsx", shape="report")
-        with pytest.raises(ExportError, match="shape"):
+        with pytest.raises(ExportError, match="shape|导出形式"):
             export_bytes("test_plain", None, "csv", shape="poster")
     finally:
         EXPORTERS.pop("test_plain")

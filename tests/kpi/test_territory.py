@@ -191,7 +191,7 @@ def test_the_dashboard_switches_to_the_territory_view(gd_manager):
     assert horizontal.context["total"].all.revenue_ytd == D("170.00")
     body = horizontal.content.decode()
     assert "¥170.00" in body and 'id="view-switch"' in body
-    assert "By territory" in body
+    assert "按属地" in body  # By territory
     # The territory view has no covered groups.
     assert "Covered groups" not in body
     units = {row["code"]: row["figures"].all for row in horizontal.context["org_rows"]}
@@ -239,10 +239,10 @@ def test_the_home_page_shows_the_territory_to_who_has_no_group(sz_am, gd_manager
     from django.urls import reverse
 
     body = _get(sz_am, reverse("web:home")).content.decode()
-    assert 'id="home-kpi"' in body and "KPIs by territory" in body and "¥80.00" in body
+    assert 'id="home-kpi"' in body and "属地 KPI" in body and "¥80.00" in body
     assert "?view=horizontal" in body
     body = _get(gd_manager, reverse("web:home")).content.decode()
-    assert "KPIs by territory" not in body and "¥90.00" in body  # their groups
+    assert "属地 KPI" not in body and "¥90.00" in body  # their groups
 
 
 @pytest.mark.parametrize("who", ["admin", "gd_manager", "sz_am"])

@@ -492,16 +492,17 @@ def test_report_page_renders_the_first_rows_and_says_so(computed, admin, monkeyp
 def test_report_pages_show_names_beside_codes_and_say_what_each_column_is(computed, admin):
     client = login(admin)
     url = reverse("kpi:report", args=["customer-ranking"])
-    response = client.get(url, {"month": "2024-03"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(url, {"month": "2024-03"})
     labels = [str(c.label) for c in response.context["columns"]]
-    assert labels[1] == "customer name / customer code"  # was "code" (编码)
+    limit_label = str(response.context["filter_form"]["limit"].label)
+    assert labels[1] == "客户名称 / 客户编码"  # was "code" (编码)
     body = response.content.decode()
     # The org unit's name beside its code, the chief AM's beside their username.
     assert '集团公司政企客户事业部 <span class="gecrm-code">HQ</span>' in body
     assert 'chief1 <span class="gecrm-code">chief1</span>' in body
     # The Top-N filter is a number of customer groups, not Django's "Groups" (用户组).
-    assert response.context["filter_form"]["limit"].label == "Number of customer groups"
+    assert limit_label == "集团客户个数"  # Number of customer groups
     # The export keeps its columns.
     assert REPORTS["customer-ranking"].keys[:3] == ["rank", "code", "name"]
-    org = client.get(reverse("kpi:report", args=["org-scorecard"]), HTTP_ACCEPT_LANGUAGE="en")
-    assert [str(c.label) for c in org.context["columns"]][0] == "org unit name / org unit code"
+    org = client.get(reverse("kpi:report", args=["org-scorecard"]))
+    assert [str(c.label) for c in org.context["columns"]][0] == "组织机构名称 / 组织机构编码"
