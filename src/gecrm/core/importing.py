@@ -921,10 +921,18 @@ class TableImporter(Importer):
                 unchanged += 1
         return len(self.new), len(self.changed), unchanged
 
+    # Columns computed from a row's values (a name's search keys, …): `derive` returns them in
+    # this order from the row's write values (in `fields` order); inserts and updates carry them.
+    derived_columns: tuple[str, ...] = ()
+
+    def derive(self, values: list) -> tuple:
+        return ()
+
     def extra_insert_values(self) -> dict[str, object]:
         """Defaults of the model's columns the file does not set (status, …)."""
         covered = {"id", "created_at", "updated_at", "version", "code", "path", "depth"}
         covered.update(f.attname for f in self._field_objs)
+        covered.update(self.derived_columns)
         extra = {}
         for f in self.model._meta.concrete_fields:
             if f.attname not in covered:
@@ -945,6 +953,9 @@ class TableImporter(Importer):
         db_parents = self.db_parents
         paths = self.paths
         columns = [f.column for f in self._field_objs]
+        derived = self.derived_columns
+        derive = self.derive
+        columns += derived
         extra = self.extra_insert_values()
         log_names = [f.name for f in loggable_fields(model)]
 
@@ -957,6 +968,8 @@ class TableImporter(Importer):
             values = list(record[2:])
             if tree:
                 values[parent_pos] = parent_id(values[parent_pos])
+            if derived:
+                values += derive(values)
             return values
 
         total = len(self.new) + len(self.changed)

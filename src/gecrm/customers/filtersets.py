@@ -1,11 +1,23 @@
 import django_filters
+from django.db import connections
 from django.utils.translation import gettext_lazy as _
 
-from gecrm.core.filters import RegionFilter, SubtreeFilter, search_q
+from gecrm.core.filters import RegionFilter, SubtreeFilter
 from gecrm.org.models import OrgUnit
 
 from .choices import CustomerStatus, Industry, Segment
 from .models import Customer
+from .search import customer_search_q
+
+
+class CodeTiebreakOrdering(django_filters.OrderingFilter):
+    """Sorting by a column with ties (names, their pinyin) ends with the code: stable pages."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if value and "code" not in qs.query.order_by:
+            qs = qs.order_by(*qs.query.order_by, "code")
+        return qs
 
 
 class CustomerFilterSet(django_filters.FilterSet):
@@ -21,10 +33,11 @@ class CustomerFilterSet(django_filters.FilterSet):
     headquarters = django_filters.BooleanFilter(
         field_name="parent", lookup_expr="isnull", label=_("Headquarters only")
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = CodeTiebreakOrdering(
         fields=(
             ("code", "code"),
-            ("name", "name"),
+            # Chinese names sort by their pinyin (then code, for a stable order).
+            ("name_pinyin", "name"),
             ("segment", "segment"),
             ("updated_at", "updated_at"),
         ),
@@ -36,5 +49,8 @@ class CustomerFilterSet(django_filters.FilterSet):
         fields = []
 
     def search(self, qs, name, value):
-        # Code and USCC match exactly (indexed); the name matches anywhere.
-        return qs.filter(search_q(value, ["code", "uscc"], ["name"])) if value.strip() else qs
+        # Every word must match: code/USCC exactly, the name anywhere, pinyin by prefix, contacts
+        # by name prefix or complete phone/e-mail (see customers/search.py).
+        if not value.strip():
+            return qs
+        return qs.filter(customer_search_q(value, connections[qs.db].vendor))

@@ -20,6 +20,7 @@ from gecrm.org.models import OrgUnit, Region
 from .choices import Industry, Segment, industry_segment
 from .filtersets import CustomerFilterSet
 from .models import Customer
+from .pinyin import name_keys
 from .uscc import ALPHABET, VALUES, WEIGHTS, uscc_error
 
 _symbol_value = VALUES.__getitem__
@@ -51,6 +52,10 @@ class CustomerImporter(TableImporter):
         "name", "uscc", "segment", "industry", "parent", "region", "org_unit", "address", "lat",
         "lon",
     )  # fmt: skip
+    derived_columns = ("name_pinyin", "name_initials")
+
+    def derive(self, values: list) -> tuple:
+        return name_keys(values[0])  # fields[0] is the name
 
     def prepare(self) -> None:
         self.segments = label_lookup(Segment)
