@@ -15,8 +15,10 @@ class CodeTiebreakOrdering(django_filters.OrderingFilter):
 
     def filter(self, qs, value):
         qs = super().filter(qs, value)
-        if value and "code" not in qs.query.order_by:
-            qs = qs.order_by(*qs.query.order_by, "code")
+        order = qs.query.order_by
+        if value and not {"code", "-code"} & set(order):
+            # The same direction as the first key, so "-name" is exactly "name" reversed.
+            qs = qs.order_by(*order, "-code" if str(order[0]).startswith("-") else "code")
         return qs
 
 

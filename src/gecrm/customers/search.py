@@ -22,7 +22,7 @@ from django.db.models.functions import Lower
 
 from gecrm.core.filters import prefix_q
 
-from .models import Contact
+from .models import Contact, Customer
 from .pinyin import is_key_query
 
 # A phone number as typed: digits with optional +, spaces, dashes, dots or parentheses.
@@ -70,17 +70,33 @@ def contacts_matching(word: str, contacts: QuerySet | None = None) -> QuerySet |
     return None
 
 
+def _ids(queryset: QuerySet, field: str = "pk") -> QuerySet:
+    return queryset.order_by().values(field)
+
+
 def word_q(word: str, vendor: str) -> Q:
-    exact = Q(code=word) | Q(code=word.upper()) | Q(uscc=word.upper())
+    """`pk IN (… UNION ALL …)`: each way a word can match is its own indexed select (an OR in
+    one WHERE makes SQLite scan the whole table in code order); only "anywhere in the name"
+    scans, and it scans the name index (covering), not the table."""
+    customers = Customer._base_manager
+    upper = word.upper()
+    parts = [
+        _ids(customers.filter(code__in=sorted({word, upper}))),
+        # The USCC index is partial (non-blank values): repeat its condition so it is used.
+        _ids(customers.filter(uscc=upper).exclude(uscc="")),
+    ]
     contacts = contacts_matching(word)
     if contacts is not None:
-        return exact | Q(pk__in=contacts.values("customer_id"))
-    q = exact | Q(name__icontains=word)
-    if is_key_query(word):
-        key = word.lower()
-        q |= prefix_q("name_pinyin", key, vendor) | prefix_q("name_initials", key, vendor)
-    named = Contact._base_manager.filter(prefix_q("name", word, vendor))
-    return q | Q(pk__in=named.values("customer_id"))
+        parts.append(_ids(contacts, "customer_id"))
+    else:
+        parts.append(_ids(customers.filter(name__icontains=word)))
+        if is_key_query(word):
+            key = word.lower()
+            parts.append(_ids(customers.filter(prefix_q("name_pinyin", key, vendor))))
+            parts.append(_ids(customers.filter(prefix_q("name_initials", key, vendor))))
+        named = Contact._base_manager.filter(prefix_q("name", word, vendor))
+        parts.append(_ids(named, "customer_id"))
+    return Q(pk__in=parts[0].union(*parts[1:], all=True))
 
 
 def customer_search_q(value: str, vendor: str) -> Q:
