@@ -166,3 +166,40 @@ def test_pinyin_lookups_use_a_range_on_sqlite_and_like_on_postgresql(banks, admi
         assert 'name_pinyin"::text LIKE' in sql
     else:
         assert 'name_pinyin" >= dadi' in sql
+
+
+def test_the_import_computes_the_keys_on_insert_and_on_rename(org, admin, tmp_path):
+    from gecrm.core.importing import run_import
+
+    def write(name):
+        path = tmp_path / "customers.csv"
+        path.write_text(
+            f"code,name,segment,industry,org_unit,region\nIMP1,{name},fin,fin.bank,GD.SZ,440300\n",
+            encoding="utf-8",
+        )
+        return path
+
+    result = run_import("customers", write("大地银行深圳分行"), actor=admin)
+    assert not result.errors and result.created == 1
+    row = Customer.objects.values_list("name_pinyin", "name_initials").get(code="IMP1")
+    assert row == ("dadiyinhangshenzhenfenhang", "ddyhszfh")
+    result = run_import("customers", write("红星银行"), actor=admin)
+    assert not result.errors and result.updated == 1
+    row = Customer.objects.values_list("name_pinyin", "name_initials").get(code="IMP1")
+    assert row == ("hongxingyinhang", "hxyh")
+    assert search(admin, "hxyh") == ["IMP1"]
+
+
+def test_the_migration_fills_the_keys_of_existing_customers(banks, admin):
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    Customer.objects.update(name_pinyin="", name_initials="")
+    migration = importlib.import_module("gecrm.customers.migrations.0002_search_keys")
+    # The function only needs the editor's connection.
+    migration.fill_name_keys(apps, type("Editor", (), {"connection": connection})())
+    rows = Customer.objects.values_list("name", "name_pinyin", "name_initials")
+    assert all((py, ini) == name_keys(name) for name, py, ini in rows)
+    assert search(admin, "ddyh") == ["DD.BJ", "DD.SZ"]
