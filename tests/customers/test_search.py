@@ -203,3 +203,17 @@ def test_the_migration_fills_the_keys_of_existing_customers(banks, admin):
     rows = Customer.objects.values_list("name", "name_pinyin", "name_initials")
     assert all((py, ini) == name_keys(name) for name, py, ini in rows)
     assert search(admin, "ddyh") == ["DD.BJ", "DD.SZ"]
+
+
+def test_the_coverage_table_and_the_pilot_list_sort_names_by_pinyin(org, admin):
+    from gecrm.accounts.coverage import TeamRow, sort_rows
+    from gecrm.accounts.filtersets import PilotCustomerFilterSet
+
+    names = {"T1": "中国银行", "T2": "阿里巴巴", "T3": "北京银行"}
+    rows = [
+        TeamRow(i, code, name, "fin", "金融", "HQ", "")
+        for i, (code, name) in enumerate(names.items())
+    ]
+    assert [r.name for r in sort_rows(rows, "name")[0]] == ["阿里巴巴", "北京银行", "中国银行"]
+    ordering = PilotCustomerFilterSet({"ordering": "name"}).filters["ordering"]
+    assert ordering.param_map["name"] == "customer__name_pinyin"
