@@ -22,6 +22,7 @@ from django.db.models.functions import Lower
 
 from gecrm.core.filters import prefix_q
 
+from .grams import name_contains
 from .models import Contact, Customer
 from .pinyin import is_key_query
 
@@ -76,8 +77,8 @@ def _ids(queryset: QuerySet, field: str = "pk") -> QuerySet:
 
 def word_q(word: str, vendor: str) -> Q:
     """`pk IN (… UNION ALL …)`: each way a word can match is its own indexed select (an OR in
-    one WHERE makes SQLite scan the whole table in code order); only "anywhere in the name"
-    scans, and it scans the name index (covering), not the table."""
+    one WHERE makes SQLite scan the whole table in code order); "anywhere in the name" goes
+    through the name bigram index (grams.py), only a one-character word reads all names."""
     customers = Customer._base_manager
     upper = word.upper()
     parts = [
@@ -89,7 +90,7 @@ def word_q(word: str, vendor: str) -> Q:
     if contacts is not None:
         parts.append(_ids(contacts, "customer_id"))
     else:
-        parts.append(_ids(customers.filter(name__icontains=word)))
+        parts.append(_ids(name_contains(customers.all(), word)))
         if is_key_query(word):
             key = word.lower()
             parts.append(_ids(customers.filter(prefix_q("name_pinyin", key, vendor))))

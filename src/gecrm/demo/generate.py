@@ -40,6 +40,7 @@ from gecrm.core import months as month_utils
 from gecrm.core.importing import insert_rows
 from gecrm.core.models import ObjectChange, TreeModel
 from gecrm.customers.choices import SEGMENT_CENTRE_NAMES, Industry, Segment
+from gecrm.customers.grams import wipe_grams
 from gecrm.customers.models import Contact, Customer
 from gecrm.customers.pinyin import name_keys
 from gecrm.customers.uscc import ALPHABET, VALUES, WEIGHTS
@@ -155,6 +156,7 @@ def wipe() -> None:
         else:
             for table in tables:
                 cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (names from the models)
+        wipe_grams(cursor)  # the name bigram index (filled by triggers, not a model)
         _delete_plain_users(cursor, set(models))
 
 
