@@ -217,3 +217,50 @@ def test_the_coverage_table_and_the_pilot_list_sort_names_by_pinyin(org, admin):
     assert [r.name for r in sort_rows(rows, "name")[0]] == ["阿里巴巴", "北京银行", "中国银行"]
     ordering = PilotCustomerFilterSet({"ordering": "name"}).filters["ordering"]
     assert ordering.param_map["name"] == "customer__name_pinyin"
+
+
+def gram_rows(customer):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT gram FROM customers_name_gram WHERE customer_id = %s ORDER BY gram",
+            [customer.pk],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_the_bigram_index_follows_inserts_and_renames(banks, admin):
+    from gecrm.customers.grams import bigrams
+
+    sz = banks["sz"]
+    assert gram_rows(sz) == sorted(bigrams("大地银行深圳分行"))
+    do_update_customer(sz, {"name": "红星银行南山支行"}, expected_version=sz.version, actor=admin)
+    assert gram_rows(sz) == sorted(bigrams("红星银行南山支行"))
+    assert search(admin, "南山") == ["DD.SZ"]
+    assert search(admin, "深圳分行") == []
+    assert search(admin, "大地 深圳") == []
+
+
+def test_words_of_one_character_and_latin_words_match_anywhere(org, admin):
+    make_customer("L1", org["GD.SZ"], name="深圳IBM科技", actor=admin)
+    make_customer("L2", org["GD.SZ"], name="广州乐科技", actor=admin)
+    assert search(admin, "乐") == ["L2"]
+    assert search(admin, "ibm") == ["L1"]
+    assert search(admin, "IBM科技") == ["L1"]
+    assert search(admin, "科技") == ["L1", "L2"]
+
+
+def test_a_stale_bigram_never_yields_a_wrong_match(org, admin):
+    from django.db import connection
+
+    gone = make_customer("OLD1", org["GD.SZ"], name="大地银行深圳分行", actor=admin)
+    Customer.objects.filter(pk=gone.pk).delete()  # leaves its bigrams behind
+    fresh = make_customer("NEW1", org["GD.SZ"], name="天和保险", actor=admin)
+    with connection.cursor() as cursor:  # the worst case: a reused id under the old bigrams
+        cursor.execute(
+            "INSERT INTO customers_name_gram (gram, customer_id) VALUES (%s, %s)",
+            ["大地", fresh.pk],
+        )
+    assert search(admin, "大地") == []
+    assert search(admin, "天和") == ["NEW1"]
