@@ -62,7 +62,19 @@ def build(n: int, path: Path) -> None:
     import_customers.generate(path, n)
     with path.open("a", encoding="utf-8", newline="") as f:
         csv.writer(f).writerow(
-            ["DADI-SZ", "大地银行深圳分行", "", "fin", "fin.bank", "", "440300", "GD.SZ", "", "", ""]
+            [
+                "DADI-SZ",
+                "大地银行深圳分行",
+                "",
+                "fin",
+                "fin.bank",
+                "",
+                "440300",
+                "GD.SZ",
+                "",
+                "",
+                "",
+            ]
         )
     started = time.perf_counter()
     result = run_import("customers", path, actor=None)
@@ -97,7 +109,9 @@ def users():
     admin = User.objects.filter(username="admin").first() or make_superuser()
     sc = User.objects.filter(username="bench_gd_sc").first()
     if sc is None:
-        sc = make_staff("bench_gd_sc", OrgUnit.objects.get(code="GD"), posts=("sales_control",)).user
+        sc = make_staff(
+            "bench_gd_sc", OrgUnit.objects.get(code="GD"), posts=("sales_control",)
+        ).user
     return [("admin", admin), ("bench_gd_sc (广东 sales controller)", sc)]
 
 
