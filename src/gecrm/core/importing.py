@@ -16,6 +16,7 @@ the model (`<app>/importers.py`), registered in `IMPORTERS`. `run_import` drives
    a no-op.
 """
 
+import contextlib
 import datetime
 import decimal
 import io
@@ -928,6 +929,10 @@ class TableImporter(Importer):
     def derive(self, values: list) -> tuple:
         return ()
 
+    def bulk_insert(self):
+        """Context around the insert of the new rows (e.g. to maintain a derived index in bulk)."""
+        return contextlib.nullcontext()
+
     def extra_insert_values(self) -> dict[str, object]:
         """Defaults of the model's columns the file does not set (status, …)."""
         covered = {"id", "created_at", "updated_at", "version", "code", "path", "depth"}
@@ -1038,7 +1043,8 @@ class TableImporter(Importer):
                 logged_new.append(row)
                 yield row
 
-        insert_rows(table, insert_columns, insert_and_remember())
+        with self.bulk_insert():
+            insert_rows(table, insert_columns, insert_and_remember())
         name_pos = insert_columns.index(model._meta.get_field("name").column)
         code_pos = insert_columns.index("code")
 

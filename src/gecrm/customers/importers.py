@@ -19,6 +19,7 @@ from gecrm.org.models import OrgUnit, Region
 
 from .choices import Industry, Segment, industry_segment
 from .filtersets import CustomerFilterSet
+from .grams import deferred_grams
 from .models import Customer
 from .pinyin import name_keys
 from .uscc import ALPHABET, VALUES, WEIGHTS, uscc_error
@@ -56,6 +57,9 @@ class CustomerImporter(TableImporter):
 
     def derive(self, values: list) -> tuple:
         return name_keys(values[0])  # fields[0] is the name
+
+    def bulk_insert(self):
+        return deferred_grams()  # the name bigrams of the new rows in one sorted insert
 
     def prepare(self) -> None:
         self.segments = label_lookup(Segment)

@@ -40,7 +40,7 @@ from gecrm.core import months as month_utils
 from gecrm.core.importing import insert_rows
 from gecrm.core.models import ObjectChange, TreeModel
 from gecrm.customers.choices import SEGMENT_CENTRE_NAMES, Industry, Segment
-from gecrm.customers.grams import wipe_grams
+from gecrm.customers.grams import deferred_grams, wipe_grams
 from gecrm.customers.models import Contact, Customer
 from gecrm.customers.pinyin import name_keys
 from gecrm.customers.uscc import ALPHABET, VALUES, WEIGHTS
@@ -1049,7 +1049,8 @@ def build_demo(
         plan_verticals(b)
         customer_writer = BulkWriter(Customer, CUSTOMER_WRITE_FIELDS)
         contact_writer = BulkWriter(Contact, CONTACT_FIELDS)
-        n_customers = customer_writer.write(with_name_keys(b.customers))
+        with deferred_grams():  # the name bigrams in one sorted insert (SQLite)
+            n_customers = customer_writer.write(with_name_keys(b.customers))
         n_contacts = contact_writer.write(b.contacts)
         say(f"vertical customers: {n_customers}")
 
@@ -1092,7 +1093,8 @@ def build_demo(
         b.rng = random.Random(f"{seed}:sme")
         b.people = People(random.Random(f"{seed}:sme-people"))
         for customers, contacts in generate_smes(b, sme_count):
-            n_customers += customer_writer.write(with_name_keys(customers))
+            with deferred_grams():
+                n_customers += customer_writer.write(with_name_keys(customers))
             n_contacts += contact_writer.write(contacts)
             plan.smes(customers)
             insert_rows(fact_table, REVENUE_FIELDS, bill.rows(_billed(customers)))
