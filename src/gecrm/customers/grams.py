@@ -4,7 +4,8 @@
 lower-cased name (大地银行 → 大地, 地银, 银行), keyed by (gram, customer_id). Database triggers
 (migration `customers/0003`, SQLite and PostgreSQL) fill it on every insert of a customer and on
 every change of a name, whatever writes it: the actions, the bulk import, the demo generator, the
-admin, raw SQL. A word of two or more characters finds its candidates through the index (its
+admin, raw SQL (on SQLite the bulk inserts of the import and the demo fill it in one statement
+instead: `deferred_grams`). A word of two or more characters finds its candidates through the index (its
 rarest-looking bigram drives, up to three more must be present), then checks `name LIKE
 '%word%'` on those rows only; a one-character word reads the name index through.
 
