@@ -182,3 +182,11 @@ def test_contacts_and_staff_phones_look_like_mobiles(demo):
     )
     assert all(len(p) == 11 and p[0] == "1" and p[1] in "3456789" for p in phones)
     assert not Customer.objects.filter(parent=None, segment="fin", contacts=None).exists()
+
+
+def test_every_customer_has_the_pinyin_keys_of_its_name(demo):
+    from gecrm.customers.pinyin import name_keys
+
+    rows = list(Customer.objects.values_list("name", "name_pinyin", "name_initials"))
+    assert rows
+    assert all((py, ini) == name_keys(name) for name, py, ini in rows)

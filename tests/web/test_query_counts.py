@@ -59,6 +59,31 @@ def test_customer_list(logged_in, org, admin, django_assert_num_queries):
     assert len(response.context["object_list"]) == LARGE
 
 
+def test_customer_list_with_account_managers_and_a_search(
+    logged_in, org, admin, django_assert_num_queries
+):
+    """The account manager column is one query per page, however many customers have AMs;
+    a search adds no query per row."""
+    from gecrm.accounts.actions import do_assign
+
+    made = []
+
+    def grow(n):
+        for _ in range(n):
+            i = len(made)
+            customer = make_customer(f"A{i:03d}", org["GD.SZ"], name=f"大地银行{i}", actor=admin)
+            am = make_staff(f"am_q{i:03d}", org["GD.SZ"], actor=admin)
+            do_assign(customer, am.user, "am", actor=admin)
+            do_add_contact(customer, {"name": f"张{i}", "phone": f"1380000{i:04d}"}, actor=admin)
+            made.append(customer)
+
+    url = reverse("web:customer_list") + "?per_page=50&q=ddyh&ordering=name"
+    response = assert_constant(logged_in, url, grow, django_assert_num_queries)
+    rows = response.context["object_list"]
+    assert len(rows) == LARGE
+    assert all(len(c.account_managers) == 1 for c in rows)
+
+
 def test_customer_list_filtered(logged_in, org, admin, django_assert_num_queries):
     made = []
 

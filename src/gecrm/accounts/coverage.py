@@ -64,6 +64,7 @@ from gecrm.access.scopes import (
 )
 from gecrm.customers.choices import Segment
 from gecrm.customers.models import Customer
+from gecrm.customers.pinyin import name_keys
 from gecrm.kpi.models import Computation, GroupMonth
 from gecrm.org.choices import OrgUnitKind, Post
 from gecrm.org.models import OrgUnit, Staff
@@ -315,7 +316,7 @@ class TeamRow:
     def sort_keys(self) -> dict:
         return {
             "code": self.code,
-            "name": self.name,
+            "name": name_keys(self.name)[0],  # names sort by pinyin
             "segment": self.segment,
             "branches": self.branches,
             "gaps": self.gaps,

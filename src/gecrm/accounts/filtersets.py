@@ -59,7 +59,7 @@ class PilotCustomerFilterSet(django_filters.FilterSet):
     ordering = django_filters.OrderingFilter(
         fields=(
             ("customer__code", "customer"),
-            ("customer__name", "name"),
+            ("customer__name_pinyin", "name"),  # names sort by pinyin
             ("customer__segment", "segment"),
             ("org_unit__code", "org_unit"),
             ("phase__number", "phase"),

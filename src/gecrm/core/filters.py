@@ -48,3 +48,16 @@ def search_q(value: str, exact_fields: list[str], contains_fields: list[str]) ->
     for name in contains_fields:
         q |= Q(**{f"{name}__icontains": value})
     return q
+
+
+def prefix_q(field_name: str, prefix: str, vendor: str) -> Q:
+    """`field_name` starts with `prefix`, as an index range scan on both databases.
+
+    PostgreSQL's `LIKE 'x%'` uses the pattern index Django creates for indexed text columns;
+    SQLite's LIKE uses no index (it is case-insensitive), so there it is the range
+    `[prefix, prefix + U+10FFFF)`, which holds exactly the strings starting with `prefix` under
+    SQLite's byte-wise (BINARY) order.
+    """
+    if vendor == "postgresql":
+        return Q(**{f"{field_name}__startswith": prefix})
+    return Q(**{f"{field_name}__gte": prefix, f"{field_name}__lt": prefix + "\U0010ffff"})

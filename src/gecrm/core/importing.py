@@ -16,6 +16,7 @@ the model (`<app>/importers.py`), registered in `IMPORTERS`. `run_import` drives
    a no-op.
 """
 
+import contextlib
 import datetime
 import decimal
 import io
@@ -1063,10 +1064,22 @@ class TableImporter(Importer):
                 unchanged += 1
         return len(self.new), len(self.changed), unchanged
 
+    # Columns computed from a row's values (a name's search keys, …): `derive` returns them in
+    # this order from the row's write values (in `fields` order); inserts and updates carry them.
+    derived_columns: tuple[str, ...] = ()
+
+    def derive(self, values: list) -> tuple:
+        return ()
+
+    def bulk_insert(self):
+        """Context around the insert of the new rows (e.g. to maintain a derived index in bulk)."""
+        return contextlib.nullcontext()
+
     def extra_insert_values(self) -> dict[str, object]:
         """Defaults of the model's columns the file does not set (status, …)."""
         covered = {"id", "created_at", "updated_at", "version", "code", "path", "depth"}
         covered.update(f.attname for f in self._field_objs)
+        covered.update(self.derived_columns)
         extra = {}
         for f in self.model._meta.concrete_fields:
             if f.attname not in covered:
@@ -1087,6 +1100,9 @@ class TableImporter(Importer):
         db_parents = self.db_parents
         paths = self.paths
         columns = [f.column for f in self._field_objs]
+        derived = self.derived_columns
+        derive = self.derive
+        columns += derived
         extra = self.extra_insert_values()
         log_names = [f.name for f in loggable_fields(model)]
 
@@ -1099,6 +1115,8 @@ class TableImporter(Importer):
             values = list(record[2:])
             if tree:
                 values[parent_pos] = parent_id(values[parent_pos])
+            if derived:
+                values += derive(values)
             return values
 
         total = len(self.new) + len(self.changed)
@@ -1167,7 +1185,8 @@ class TableImporter(Importer):
                 logged_new.append(row)
                 yield row
 
-        insert_rows(table, insert_columns, insert_and_remember())
+        with self.bulk_insert():
+            insert_rows(table, insert_columns, insert_and_remember())
         name_pos = insert_columns.index(model._meta.get_field("name").column)
         code_pos = insert_columns.index("code")
 

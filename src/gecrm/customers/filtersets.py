@@ -1,11 +1,25 @@
 import django_filters
+from django.db import connections
 from django.utils.translation import gettext_lazy as _
 
-from gecrm.core.filters import RegionFilter, SubtreeFilter, search_q
+from gecrm.core.filters import RegionFilter, SubtreeFilter
 from gecrm.org.models import OrgUnit
 
 from .choices import CustomerStatus, Industry, Segment
 from .models import Customer, group_q
+from .search import customer_search_q
+
+
+class CodeTiebreakOrdering(django_filters.OrderingFilter):
+    """Sorting by a column with ties (names, their pinyin) ends with the code: stable pages."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        order = qs.query.order_by
+        if value and not {"code", "-code"} & set(order):
+            # The same direction as the first key, so "-name" is exactly "name" reversed.
+            qs = qs.order_by(*order, "-code" if str(order[0]).startswith("-") else "code")
+        return qs
 
 
 class CustomerFilterSet(django_filters.FilterSet):
@@ -22,10 +36,11 @@ class CustomerFilterSet(django_filters.FilterSet):
         field_name="parent", lookup_expr="isnull", label=_("Headquarters only")
     )
     group = django_filters.BooleanFilter(method="filter_group", label=_("Customer groups only"))
-    ordering = django_filters.OrderingFilter(
+    ordering = CodeTiebreakOrdering(
         fields=(
             ("code", "code"),
-            ("name", "name"),
+            # Chinese names sort by their pinyin (then code, for a stable order).
+            ("name_pinyin", "name"),
             ("segment", "segment"),
             ("updated_at", "updated_at"),
         ),
@@ -43,5 +58,8 @@ class CustomerFilterSet(django_filters.FilterSet):
         return qs.filter(group_q()) if value else qs.exclude(group_q())
 
     def search(self, qs, name, value):
-        # Code and USCC match exactly (indexed); the name matches anywhere.
-        return qs.filter(search_q(value, ["code", "uscc"], ["name"])) if value.strip() else qs
+        # Every word must match: code/USCC exactly, the name anywhere, pinyin by prefix, contacts
+        # by name prefix or complete phone/e-mail (see customers/search.py).
+        if not value.strip():
+            return qs
+        return qs.filter(customer_search_q(value, connections[qs.db].vendor))

@@ -23,7 +23,9 @@ from gecrm.org.models import OrgUnit, Region
 
 from .choices import CustomerStatus, Industry, Segment, industry_segment
 from .filtersets import CustomerFilterSet
+from .grams import deferred_grams
 from .models import Customer
+from .pinyin import name_keys
 from .uscc import ALPHABET, VALUES, WEIGHTS, uscc_error
 
 _symbol_value = VALUES.__getitem__
@@ -60,6 +62,13 @@ class CustomerImporter(TableImporter):
         "name", "uscc", "segment", "industry", "parent", "region", "org_unit", "address", "lat",
         "lon",
     )  # fmt: skip
+    derived_columns = ("name_pinyin", "name_initials")
+
+    def derive(self, values: list) -> tuple:
+        return name_keys(values[0])  # fields[0] is the name
+
+    def bulk_insert(self):
+        return deferred_grams()  # the name bigrams of the new rows in one sorted insert
 
     def prepare(self) -> None:
         self.segments = label_lookup(Segment)

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from gecrm.core.models import BaseModel, TreeModel
@@ -10,6 +11,7 @@ from gecrm.core.querysets import RestrictedQuerySet
 from gecrm.org.models import OrgUnit, Region
 
 from .choices import CustomerStatus, Industry, Segment, industry_segment
+from .pinyin import INITIALS_MAX, PINYIN_MAX, name_keys
 from .uscc import validate_uscc
 
 # Top-level customers of these segments are customer groups (集团客户) even without branches.
@@ -55,6 +57,13 @@ class Customer(TreeModel):
     """A customer: a headquarters (no parent) or a branch of one, at any depth."""
 
     name = models.CharField(_("name"), max_length=200, db_index=True)
+    # Derived from `name` (see `refresh_name_keys`): searched by prefix, sorted by.
+    name_pinyin = models.CharField(
+        _("name in pinyin"), max_length=PINYIN_MAX, blank=True, editable=False, db_index=True
+    )
+    name_initials = models.CharField(
+        _("pinyin initials"), max_length=INITIALS_MAX, blank=True, editable=False, db_index=True
+    )
     uscc = models.CharField(
         _("unified social credit code"), max_length=18, blank=True, validators=[validate_uscc]
     )
@@ -110,6 +119,9 @@ class Customer(TreeModel):
             ),
         ]
 
+    # Derived columns: the change log records the name, not its pinyin.
+    log_exclude_fields = (*TreeModel.log_exclude_fields, "name_pinyin", "name_initials")
+
     @property
     def is_headquarters(self) -> bool:
         """Top-level (no parent); the API's `headquarters` flag and filter mean this."""
@@ -126,8 +138,18 @@ class Customer(TreeModel):
             self.has_branches = Customer._base_manager.filter(parent_id=self.pk).exists()
         return self.has_branches
 
+    def refresh_name_keys(self) -> None:
+        self.name_pinyin, self.name_initials = name_keys(self.name)
+
+    def save(self, *args, **kwargs):
+        self.refresh_name_keys()
+        super().save(*args, **kwargs)
+
     def clean(self):
         super().clean()
+        # The actions validate with full_clean before writing (update_versioned writes with an
+        # UPDATE, not save()), so the derived keys follow the name here as well.
+        self.refresh_name_keys()
         errors = {}
         if (
             self.industry in Industry.values
@@ -160,9 +182,10 @@ class Contact(BaseModel):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
     )
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("name"), max_length=60, db_index=True)
     title = models.CharField(_("title"), max_length=60, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Indexed for the search's exact match on a complete number / address (never a partial one).
+    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     email = models.EmailField(_("e-mail"), blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
 
@@ -170,6 +193,9 @@ class Contact(BaseModel):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["-is_primary", "name"]
+        indexes = [
+            models.Index(Lower("email"), name="contact_email_lower"),
+        ]
 
     def __str__(self):
         return self.name

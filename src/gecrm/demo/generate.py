@@ -40,7 +40,9 @@ from gecrm.core import months as month_utils
 from gecrm.core.importing import insert_rows
 from gecrm.core.models import ObjectChange, TreeModel
 from gecrm.customers.choices import SEGMENT_CENTRE_NAMES, Industry, Segment
+from gecrm.customers.grams import deferred_grams, wipe_grams
 from gecrm.customers.models import Contact, Customer
+from gecrm.customers.pinyin import name_keys
 from gecrm.customers.uscc import ALPHABET, VALUES, WEIGHTS
 from gecrm.finance.actions import rebuild_rollup
 from gecrm.finance.models import BatchMonth, ImportBatch, Revenue
@@ -80,6 +82,9 @@ CUSTOMER_FIELDS = (
     "region_id", "org_unit_id", "address", "lat", "lon", "status", "created_at", "updated_at",
     "version",
 )  # fmt: skip
+# What is written: the rows plus the pinyin search keys of the name (see `with_name_keys`).
+CUSTOMER_WRITE_FIELDS = (*CUSTOMER_FIELDS, "name_pinyin", "name_initials")
+NAME_POS = CUSTOMER_FIELDS.index("name")
 CONTACT_FIELDS = (
     "customer_id", "name", "title", "phone", "email", "is_primary", "created_at", "updated_at",
     "version",
@@ -160,6 +165,7 @@ def wipe() -> None:
         else:
             for table in tables:
                 cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (names from the models)
+        wipe_grams(cursor)  # the name bigram index (filled by triggers, not a model)
         _delete_plain_users(cursor, set(models))
 
 
@@ -183,6 +189,12 @@ def _delete_plain_users(cursor, already_empty: set) -> None:
             sql = f"DELETE FROM {table} WHERE {column} IN ({doomed})"  # noqa: S608
         cursor.execute(sql, [False])
     cursor.execute(f"DELETE FROM {users} WHERE {plain}", [False])  # noqa: S608
+
+
+def with_name_keys(rows: Iterable[tuple]) -> Iterable[tuple]:
+    """Customer rows (`CUSTOMER_FIELDS`) with their name's pinyin keys appended."""
+    for row in rows:
+        yield (*row, *name_keys(row[NAME_POS]))
 
 
 class BulkWriter:
@@ -1053,9 +1065,10 @@ def build_demo(
             branch_mult=branch_mult,
         )
         plan_verticals(b)
-        customer_writer = BulkWriter(Customer, CUSTOMER_FIELDS)
+        customer_writer = BulkWriter(Customer, CUSTOMER_WRITE_FIELDS)
         contact_writer = BulkWriter(Contact, CONTACT_FIELDS)
-        n_customers = customer_writer.write(b.customers)
+        with deferred_grams():  # the name bigrams in one sorted insert (SQLite)
+            n_customers = customer_writer.write(with_name_keys(b.customers))
         n_contacts = contact_writer.write(b.contacts)
         say(f"vertical customers: {n_customers}")
 
@@ -1101,7 +1114,8 @@ def build_demo(
         b.rng = random.Random(f"{seed}:sme")
         b.people = People(random.Random(f"{seed}:sme-people"))
         for customers, contacts in generate_smes(b, sme_count):
-            n_customers += customer_writer.write(customers)
+            with deferred_grams():
+                n_customers += customer_writer.write(with_name_keys(customers))
             n_contacts += contact_writer.write(contacts)
             plan.smes(customers)
             insert_rows(fact_table, REVENUE_FIELDS, bill.rows(_billed(customers)))

@@ -6,15 +6,27 @@ writes go through each app's actions.
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery, Value, Window
+from django.db.models import (
+    Count,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber, StrIndex, Substr
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from gecrm.access.scopes import why_visible
-from gecrm.accounts.models import Assignment
+from gecrm.accounts.choices import Role
+from gecrm.accounts.models import Assignment, active_on_q
 from gecrm.audit.actions import do_reveal_personal_data
 from gecrm.audit.forms import protect_personal_fields
 from gecrm.audit.masking import can_view_personal_data
@@ -41,6 +53,7 @@ from gecrm.customers.choices import Segment
 from gecrm.customers.filtersets import CustomerFilterSet
 from gecrm.customers.forms import ContactForm, CustomerForm
 from gecrm.customers.models import Contact, Customer
+from gecrm.customers.search import matching_contacts
 from gecrm.kpi.views import kpi_summary
 from gecrm.org.actions import do_create_org_unit, do_update_org_unit, do_update_staff
 from gecrm.org.choices import OrgUnitKind, RegionLevel
@@ -365,8 +378,28 @@ class CustomerListView(ObjectListView):
     paginator_class = IdsFirstPaginator
 
     def get_queryset(self, request):
-        # `has_branches` for the 总部 badge (`Customer.is_group`), in the page's query.
-        return super().get_queryset(request).with_branch_flag()
+        # The account managers column: today's `am` assignments of the page's customers (already
+        # in the user's scope), one query per page (the page's rows are fetched by id).
+        managers = (
+            Assignment._base_manager.filter(active_on_q(timezone.localdate()), role=Role.AM)
+            .select_related("user__staff")
+            .order_by("start", "user__username")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .with_branch_flag()  # `has_branches` for the 总部 badge (`Customer.is_group`)
+            .prefetch_related(Prefetch("assignments", managers, to_attr="account_managers"))
+        )
+
+    def get_extra_context(self, request):
+        # A complete phone number or e-mail address names contacts: show them (masked) with
+        # their customer, among the customers the user may see.
+        query = request.GET.get("q", "")
+        if not query.strip():
+            return {}
+        customers = Customer.objects.restrict(request.user, "view")
+        return {"matched_contacts": matching_contacts(customers, query)}
 
     def customize_filter_form(self, form, request):
         super().customize_filter_form(form, request)
@@ -382,7 +415,9 @@ class CustomerListView(ObjectListView):
             choices=[("", _("All")), ("true", _("Customer groups only")), ("false", _("Others"))]
         )
         form.fields["q"].label = _("Search")
-        form.fields["q"].widget.attrs["placeholder"] = _("Name, code or USCC")
+        form.fields["q"].widget.attrs["placeholder"] = _(
+            "Name, pinyin, code, USCC, contact or complete phone"
+        )
         # The parent filter is reached through links ("all branches"), not typed.
         form.fields["parent"].widget = forms.HiddenInput()
 
