@@ -65,7 +65,8 @@ def demo_months(end_month: int) -> list[int]:
 
 @dataclass
 class Coverage:
-    """Which vertical HQ groups a chief AM covers on the last day of the end month.
+    """Which pilot HQ groups a chief AM covers on the last day of the end month (the other
+    groups of the vertical industries have no chief AM: they are not in `state`).
 
     `state` maps the HQ code to "covered", "ended" (the assignment ended before that day) or
     "future" (it starts after it).
@@ -97,7 +98,7 @@ class Coverage:
 
 
 def plan_coverage(hqs: list[tuple[str, str]], *, keep: str, seed: int, end_month: int) -> Coverage:
-    """Coverage of the vertical HQ groups `hqs` ((code, industry), in generation order).
+    """Coverage of the pilot HQ groups `hqs` ((code, industry), in generation order).
 
     In each industry with two or more groups about 30% (at least one) are not covered; `keep`
     (the HQ of the chief AM the demo prints) stays covered. One industry with three or more
