@@ -19,7 +19,7 @@ from gecrm.finance.models import BatchMonth, CustomerMonth, ImportBatch, Revenue
 from gecrm.kpi.measures import Figures, beats_industry
 from gecrm.kpi.models import Snapshot
 
-SMALL = 0.02  # the 75 pilot HQ customers with their branches plus 200 SME/cluster customers
+SMALL = 0.02  # the 75 pilot HQs and the other vertical groups, with branches, plus 200 SMEs
 END = 202611
 MONTHS = month_range(202412, 202611)
 VERTICAL_INDUSTRIES = {"gov.party", "gov.justice", "gov.public", "fin.bank", "fin.insurance",

@@ -5,23 +5,26 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from gecrm.accounts.models import Assignment
+from gecrm.accounts.models import Assignment, PilotCustomer
 from gecrm.catalog.models import Product
 from gecrm.customers.choices import Industry
 from gecrm.customers.models import Contact, Customer
 from gecrm.customers.uscc import uscc_error
 from gecrm.demo import data
 from gecrm.demo.generate import (
+    PILOT_PROGRAMME,
     Regions,
     build_demo,
     prefecture_entry,
     prefecture_regions,
     wipe,
 )
+from gecrm.finance.models import CustomerMonth
 from gecrm.org.choices import Post
 from gecrm.org.models import OrgUnit, Region, Staff
 
-SMALL = 0.02  # 200 SME/cluster customers plus the pilot HQ customers and their branches
+SMALL = 0.02  # 200 SME/cluster customers plus the vertical HQ customers and their branches
+VERTICAL = ["gov", "fin", "ent"]
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +41,12 @@ def built(django_db_setup, django_db_blocker):
 @pytest.fixture
 def demo(built, db):
     return built
+
+
+def pilot_hqs():
+    return Customer.objects.filter(
+        pk__in=PilotCustomer.objects.filter(program__code=PILOT_PROGRAMME).values("customer")
+    )
 
 
 def test_the_org_has_the_group_every_province_and_the_required_prefectures(demo):
@@ -92,11 +101,11 @@ def test_every_post_has_staff(demo):
     held = set(Staff.objects.values_list("posts__post", flat=True))
     assert held >= {post.value for post in Post}
     chiefs = Staff.objects.filter(posts__post=Post.CHIEF_AM).count()
-    assert chiefs == Customer.objects.filter(parent=None, segment__in=["gov", "fin", "ent"]).count()
+    assert chiefs == pilot_hqs().count() == 75
 
 
-def test_every_vertical_hq_has_one_chief_am_and_every_chief_am_one_hq(demo):
-    hqs = Customer.objects.filter(parent=None, segment__in=["gov", "fin", "ent"])
+def test_every_pilot_hq_has_one_chief_am_and_every_chief_am_one_hq(demo):
+    hqs = pilot_hqs()
     chiefs = Assignment.objects.filter(role="chief_am")
     assert sorted(chiefs.values_list("customer__code", flat=True)) == sorted(
         hqs.values_list("code", flat=True)
@@ -120,8 +129,32 @@ def test_the_printed_chief_am_holds_the_printed_hq_and_ams_have_books(demo):
     assert Assignment.objects.filter(user__staff__in=ams).values("user").distinct().count() > 0
 
 
+def test_every_vertical_industry_has_groups_that_are_not_pilots(demo):
+    """The rest of the industry the pilots are compared with: local groups of a province or
+    prefecture unit, without a chief AM, billed like everyone, mostly without branches."""
+    pilots = set(pilot_hqs().values_list("pk", flat=True))
+    assert len(pilots) == 75
+    rest = Customer.objects.filter(parent=None, segment__in=VERTICAL).exclude(pk__in=pilots)
+    industries = [i.value for i in Industry if not i.value.startswith("cluster.")]
+    counts = {i: rest.filter(industry=i).count() for i in industries}
+    assert all(n >= data.LOCAL_GROUPS_MIN for n in counts.values()), counts
+    # Owned in a province or prefecture: neither the group nor its centres and teams.
+    assert not rest.filter(org_unit__depth=0).exists()
+    assert not rest.filter(org_unit__path__startswith="/GRP/GRP.").exists()
+    assert not Assignment.objects.filter(customer__in=rest, role="chief_am").exists()
+    assert Assignment.objects.filter(customer__in=rest, role="am").count() == rest.count()
+    billed = CustomerMonth.objects.filter(customer__in=rest).values_list("customer_id", flat=True)
+    assert set(billed) == set(rest.values_list("pk", flat=True))
+    assert not Customer.objects.filter(parent__parent__in=rest).exists()  # one level of branches
+    assert len(set(rest.values_list("name", flat=True))) == rest.count()
+    # Their codes follow the pilots' in every segment: the pilots' codes stay the seed's.
+    for segment in VERTICAL:
+        top_pilot = max(pilot_hqs().filter(segment=segment).values_list("code", flat=True))
+        assert not rest.filter(segment=segment, code__lt=top_pilot).exists()
+
+
 def test_every_industry_has_hq_customers_with_branches_in_several_provinces(demo):
-    hqs = Customer.objects.filter(parent=None, segment__in=["gov", "fin", "ent"])
+    hqs = pilot_hqs()
     assert hqs.count() == 75  # the pilot batch of DOMAIN.md §4
     for industry in Industry:
         if industry.value.startswith("cluster."):

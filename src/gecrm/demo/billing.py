@@ -17,9 +17,9 @@ of its kind (`data.BILLING_KINDS`: at most 8 for an HQ, 3 for an SME). On top of
 - refunds and credits: about 3 facts in 1,000 are negative;
 - system integration is billed by project milestone (some months, larger amounts).
 
-Chief AM coverage (`plan_coverage`): most vertical HQ groups have an active chief AM on the last
+Chief AM coverage (`plan_coverage`): most pilot HQ groups have an active chief AM on the last
 day of the last month; about 30% per industry do not (the assignment ended, or starts in the
-future). Covered groups grow faster and take more ICT, and one uncovered group per industry takes
+future), nor do the other groups of the vertical industries (they have none). Covered groups grow faster and take more ICT, and one uncovered group per industry takes
 no ICT, so covered groups beat their industry on growth and ICT penetration — except in one
 "laggard" industry drawn from the seed, where the covered groups grow slower.
 
@@ -65,7 +65,8 @@ def demo_months(end_month: int) -> list[int]:
 
 @dataclass
 class Coverage:
-    """Which vertical HQ groups a chief AM covers on the last day of the end month.
+    """Which pilot HQ groups a chief AM covers on the last day of the end month (the other
+    groups of the vertical industries have no chief AM: they are not in `state`).
 
     `state` maps the HQ code to "covered", "ended" (the assignment ended before that day) or
     "future" (it starts after it).
@@ -97,7 +98,7 @@ class Coverage:
 
 
 def plan_coverage(hqs: list[tuple[str, str]], *, keep: str, seed: int, end_month: int) -> Coverage:
-    """Coverage of the vertical HQ groups `hqs` ((code, industry), in generation order).
+    """Coverage of the pilot HQ groups `hqs` ((code, industry), in generation order).
 
     In each industry with two or more groups about 30% (at least one) are not covered; `keep`
     (the HQ of the chief AM the demo prints) stays covered. One industry with three or more
@@ -190,7 +191,8 @@ class Billing:
             rnd = self.group_rng.random
             growth = data.INDUSTRY_GROWTH.get(industry, 0.0) + (rnd() - 0.5) * 0.04
             ict = data.INDUSTRY_ICT.get(industry, 0.1)
-            covered = self.coverage.state.get(code, "covered") == "covered"
+            # The other groups of the vertical industries (not pilots) have no chief AM.
+            covered = self.coverage.state.get(code) == "covered"
             # A chief AM sells new ICT to the group (new lines part-way), and more of it.
             selling = covered != (industry == self.coverage.laggard)
             ict_late = NEW_ICT_SALES if selling else NEW_ICT_SALES / 4

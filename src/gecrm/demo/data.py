@@ -400,6 +400,56 @@ PROVINCIAL_BODIES = [
     ("gov.public", "{P}市场监督管理局", "{Cf}市场监督管理局", "{Cf}{Df}市场监督管理局", "amr"),
 ]  # fmt: skip
 
+# The rest of the vertical industries: local groups that are not pilots, top-level customers of a
+# prefecture (or province) unit — a bank branch registered on its own, a city's public body, a
+# regional company. Per industry: (name, branch name, e-mail domain word); {b} brand, {k} kind word
+# (`COMPANY_TEMPLATES`), {C}/{Cf} the city, {D}/{Df} a district of it.
+LOCAL_GROUPS = {
+    "gov.party": [
+        ("{Cf}人民政府办公室", "{Cf}{Df}人民政府办公室", "gov"),
+        ("中共{Cf}委员会办公室", "中共{Cf}{Df}委员会办公室", "dw"),
+        ("{Cf}机关事务管理局", "{Cf}机关事务管理局{D}服务中心", "jgswj"),
+    ],
+    "gov.justice": [
+        ("{Cf}公安局交通警察支队", "{Cf}公安局交通警察支队{D}大队", "jj"),
+        ("{Cf}仲裁委员会", "{Cf}仲裁委员会{D}办事处", "arbitration"),
+        ("{Cf}公证处", "{Cf}{Df}公证处", "notary"),
+    ],
+    "gov.public": [
+        ("{Cf}住房公积金管理中心", "{Cf}住房公积金管理中心{D}管理部", "gjj"),
+        ("{Cf}公共资源交易中心", "{Cf}公共资源交易中心{D}分中心", "ggzy"),
+        ("{Cf}医疗保障局", "{Cf}{Df}医疗保障局", "ybj"),
+        ("{Cf}人民医院", "{Cf}人民医院{D}院区", "hospital"),
+    ],
+    "fin.bank": [
+        ("{b}银行{C}分行", "{b}银行{C}{D}支行", "bank"),
+        ("{C}农村商业银行股份有限公司", "{C}农村商业银行{D}支行", "rcb"),
+        ("{C}银行股份有限公司", "{C}银行{D}支行", "citybank"),
+    ],
+    "fin.insurance": [
+        ("{b}{k}保险股份有限公司{C}中心支公司", "{b}{k}保险股份有限公司{C}{D}支公司", "insurance"),
+        ("{C}{b}保险代理有限公司", "{C}{b}保险代理有限公司{D}营业部", "agency"),
+    ],
+    "fin.securities": [
+        ("{b}证券{C}分公司", "{b}证券{C}{D}证券营业部", "securities"),
+        ("{C}{b}期货有限公司", "{C}{b}期货有限公司{D}营业部", "futures"),
+    ],
+    "ent.manufacturing": [("{C}{b}{k}有限公司", "{C}{b}{k}有限公司{D}工厂", "mfg")],
+    "ent.trade": [("{C}{b}{k}有限公司", "{C}{b}{k}有限公司{D}门店", "trade")],
+    "ent.energy": [
+        ("{C}燃气集团有限公司", "{C}燃气集团{D}供气所", "gas"),
+        ("{C}水务集团有限公司", "{C}水务集团{D}营业所", "water"),
+        ("{C}{b}{k}有限公司", "{C}{b}{k}有限公司{D}营业所", "energy"),
+    ],
+    "ent.carrier": [
+        ("{C}{b}{k}有限公司", "{C}{b}{k}有限公司{D}服务中心", "tech"),
+        ("{C}广电网络有限公司", "{C}广电网络有限公司{D}分公司", "catv"),
+    ],
+}  # fmt: skip
+# How many such groups each vertical industry has per unit of scale (at least `LOCAL_GROUPS_MIN`).
+LOCAL_GROUPS_PER_SCALE = (2, 4)
+LOCAL_GROUPS_MIN = 2
+
 # Pilot HQ customers by responsible organisation and segment (DOMAIN.md §4): 75 at scale 1.
 PILOT_HQ = {
     "gov": {"group": 6, "110000": 1, "320000": 1},

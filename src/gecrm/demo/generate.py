@@ -2,9 +2,10 @@
 
 `build_demo(scale=…, seed=…)` wipes the business tables and regenerates them. The same seed and
 scale give the same rows. Scale 1 is the pilot of DOMAIN.md §4 (75 HQ customers of the vertical
-segments with their branches) plus 10,000 SME and clustered customers; the SME/cluster count grows
-linearly with the scale, branches grow with its logarithm, so scale 100 gives about a million
-customers.
+segments with their branches), the rest of the vertical industries (2–4 local groups per industry
+and unit of scale, no chief AM) and 10,000 SME and clustered customers; the SME/cluster count and
+the local groups grow linearly with the scale, branches grow with its logarithm, so scale 100
+gives about a million customers.
 
 Demo generation is not an import: it bypasses the actions (no per-row validation queries, no
 per-row change log) and writes with `executemany` (SQLite) or `COPY` (PostgreSQL), computing
@@ -682,7 +683,8 @@ def _weighted_sample(rng: random.Random, items: list, weights: list[float], k: i
 
 
 def plan_verticals(b: Build) -> None:
-    """The pilot HQ customers of the vertical segments, with branches across the country."""
+    """The pilot HQ customers of the vertical segments, with branches across the country
+    (`b.hq_names` holds their codes, in generation order)."""
     rng, org, regions = b.rng, b.org, b.regions
     brands = {ind: rng.sample(data.BRANDS, len(data.BRANDS)) for ind in data.COMPANY_TEMPLATES}
     gov_systems = rng.sample(data.GOV_SYSTEMS, len(data.GOV_SYSTEMS))
@@ -760,6 +762,72 @@ def plan_verticals(b: Build) -> None:
                         _branch_city(b, hq_code, hq, home_province, city, segment, industry,
                                      words, templates, domain)  # fmt: skip
                     b.hq_provinces[hq_code] = 1
+
+
+def plan_local_groups(b: Build, scale: float) -> None:
+    """The rest of the vertical industries: groups that are not pilots (`data.LOCAL_GROUPS`), so
+    that the pilots have an industry to be compared with. Each is a top-level customer of a
+    prefecture unit's (or, for a fifth, its province's) team, mostly without branches, with no
+    chief AM. Generated after the pilots, in code order after theirs: the pilots stay the same."""
+    rng, org, regions = b.rng, b.org, b.regions
+    used_names = {row[5] for row in b.customers}
+    serial = {seg: sum(1 for c in b.hq_names if c.startswith(SEGMENT_CODES[seg]))
+              for seg in VERTICAL_SEGMENTS}  # fmt: skip
+    provinces = list(data.PROVINCES)
+    province_weights = [data.PROVINCES[p][2] for p in provinces]
+    low, high = data.LOCAL_GROUPS_PER_SCALE
+    for industry, templates in data.LOCAL_GROUPS.items():
+        segment = industry.split(".", 1)[0]
+        n = max(data.LOCAL_GROUPS_MIN, round(scale * rng.randint(low, high)))
+        kinds = data.COMPANY_TEMPLATES.get(industry, ([""],))[0]
+        for _seq in range(n):
+            for _attempt in range(20):  # a name already taken: draw another
+                province = _weighted_sample(rng, provinces, province_weights, 1)[0]
+                cities = [c for c in regions.cities(province) if c in org.city_units]
+                city = cities[int(rng.random() * len(cities))]
+                hq_t, branch_t, word = templates[int(rng.random() * len(templates))]
+                brand, brand_py = data.BRANDS[int(rng.random() * len(data.BRANDS))]
+                if regions.level[city] == "county":  # a municipal district: the municipality
+                    place = regions.name[province]
+                else:
+                    place = regions.name[city]
+                words = {"b": brand, "k": kinds[int(rng.random() * len(kinds))],
+                         "C": short_place(place), "Cf": place}  # fmt: skip
+                name = hq_t.format(**words)
+                if name not in used_names:
+                    break
+            else:
+                continue
+            used_names.add(name)
+            abbr = data.PROVINCES[province][0]
+            if segment == "gov":
+                domain = f"{word}.{abbr.lower()}.gov.cn"
+            elif "{b}" in hq_t:
+                domain = f"{brand_py}-{word}.com.cn"
+            else:
+                domain = f"{abbr.lower()}{word}.com.cn"
+            owner = org.city_units[city] if rng.random() < 0.8 else org.province_units[province]
+            serial[segment] += 1
+            code = f"{SEGMENT_CODES[segment]}{serial[segment]:04d}"
+            hq = b.customer(
+                code=code, parent=None, name=name, segment=segment, industry=industry,
+                region=city, unit=org.team_or_unit(owner, industry),
+            )  # fmt: skip
+            b.add_contacts(hq[0], segment, domain, rng.randint(1, 2))
+            districts = [d for d in regions.children.get(city, [])
+                         if "开发区" not in regions.name[d]]  # fmt: skip
+            r = rng.random()
+            n_branches = min(len(districts), 0 if r < 0.6 else 1 if r < 0.85 else 2)
+            for district in rng.sample(districts, n_branches):
+                branch_words = dict(words, D=short_place(regions.name[district]),
+                                    Df=regions.name[district])  # fmt: skip
+                district_unit = org.district_units.get(district)
+                branch = b.customer(
+                    code=f"{code}.{abbr}.{district}", parent=hq,
+                    name=branch_t.format(**branch_words), segment=segment, industry=industry,
+                    region=district, unit=district_unit or org.team_or_unit(owner, industry),
+                )  # fmt: skip
+                b.add_contacts(branch[0], segment, domain, 1)
 
 
 def _branch_province(b: Build, hq_code, hq, province, segment, industry, words, templates, domain):
@@ -909,8 +977,9 @@ def generate_smes(b: Build, count: int) -> Iterable[tuple[list[tuple], list[tupl
 
 
 class AssignmentPlan:
-    """Who serves which customer: a chief AM per vertical HQ, AMs for the branches and a book of
-    SME/cluster customers per AM, pre-sales and service managers on some large accounts.
+    """Who serves which customer: a chief AM per pilot HQ, AMs for the branches and the other
+    vertical groups (which have no chief AM), a book of SME/cluster customers per AM, pre-sales
+    and service managers on some large accounts.
 
     Each customer goes to a holder of the post in its owning unit or the nearest unit above it.
     """
@@ -974,11 +1043,12 @@ class AssignmentPlan:
         rnd = self.rng.random
         for row in b.customers:
             cid, depth, unit_id = row[0], row[4], row[10]
-            if depth == 0:
+            pilot = depth == 0 and row[1] in b.hq_names
+            if pilot:
                 start, end = coverage.chief_dates(row[1], self.start())
                 self.add_dated(cid, chiefs[hq_index], Post.CHIEF_AM, start, end)
                 hq_index += 1
-            if depth > 0 or self.units_by_id[unit_id].code.startswith("GRP"):
+            if not pilot or self.units_by_id[unit_id].code.startswith("GRP"):
                 self.assign(cid, unit_id, Post.AM)
             if depth <= 1 and rnd() < 0.3:
                 self.assign(cid, unit_id, Post.PRESALES)
@@ -1065,6 +1135,9 @@ def build_demo(
             branch_mult=branch_mult,
         )
         plan_verticals(b)
+        pilots = list(b.hq_names)  # the pilot HQ customers, in generation order
+        b.rng = random.Random(f"{seed}:local-groups")
+        plan_local_groups(b, scale)
         customer_writer = BulkWriter(Customer, CUSTOMER_WRITE_FIELDS)
         contact_writer = BulkWriter(Contact, CONTACT_FIELDS)
         with deferred_grams():  # the name bigrams in one sorted insert (SQLite)
@@ -1082,7 +1155,7 @@ def build_demo(
             org, staff, user_ids, random.Random(f"{seed}:assignments"), now, since
         )
         coverage = billing.plan_coverage(
-            [(row[1], row[8]) for row in b.customers if row[4] == 0],
+            [(row[1], row[8]) for row in b.customers if row[4] == 0 and row[1] in b.hq_names],
             keep=_persona_bank(b),
             seed=seed,
             end_month=end_month,
@@ -1123,8 +1196,8 @@ def build_demo(
         n_assignments = BulkWriter(Assignment, ASSIGNMENT_FIELDS).write(plan.rows)
         say(f"assignments: {n_assignments:,}")
 
-        build_pilot_programme(org, admin, end_month)
-        say("pilot programme: 75 HQ customers")
+        build_pilot_programme(org, admin, end_month, pilots)
+        say(f"pilot programme: {len(pilots)} HQ customers")
 
         _add_indexes(Revenue)
         if connection.vendor == "postgresql":
@@ -1153,7 +1226,7 @@ def build_demo(
             "staff": len(staff),
             "products": len(data.PRODUCTS),
             "customers": n_customers,
-            "headquarters": len(b.hq_owners),
+            "headquarters": sum(1 for row in b.customers if row[4] == 0),
             "contacts": n_contacts,
             "assignments": n_assignments,
             "billing_months": len(months),
@@ -1182,9 +1255,9 @@ PILOT_PROGRAMME = "PILOT-1"
 PILOT_PROVINCES = ("110000", "310000", "440000", "320000")  # 北京 上海 广东 江苏
 
 
-def build_pilot_programme(org: Org, admin, end_month: int) -> Program:
-    """The seed's first programme (DOMAIN.md §4): every vertical HQ customer of the demo (they
-    were generated by `data.PILOT_HQ`, the seed's table) with the group or province that owns it
+def build_pilot_programme(org: Org, admin, end_month: int, codes: list[str]) -> Program:
+    """The seed's first programme (DOMAIN.md §4): the pilot HQ customers `codes` (generated by
+    `plan_verticals` from `data.PILOT_HQ`, the seed's table) with the group or province that owns it
     as its responsible organisation; pilot units 北京 上海 广东 江苏 and 广州 深圳 南京 苏州; one
     phase 第一批; targets 75 pilot customers, growth and ICT penetration above industry. Written
     with the production actions (75 rows: validation and change log cost nothing here)."""
@@ -1229,9 +1302,7 @@ def build_pilot_programme(org: Org, admin, end_month: int) -> Program:
         actor=admin,
         source="demo",
     )
-    hqs = Customer.objects.filter(parent__isnull=True, segment__in=VERTICAL_SEGMENTS).order_by(
-        "code"
-    )
+    hqs = Customer.objects.filter(code__in=codes, parent__isnull=True).order_by("code")
     for customer in hqs.select_related("org_unit"):
         responsible = _administrative_owner(org, customer.org_unit.code)
         unit = by_code.get(responsible.code) or OrgUnit.objects.get(code=responsible.code)
