@@ -22,7 +22,19 @@ def admin(db):
 
 
 @pytest.fixture
-def org(db, admin):
+def regions(db):
+    """The GB/T 2260 regions, loaded by a migration. A transactional test (the browser tests)
+    flushes the database when it ends, and pytest-django runs tests without a `django_db` mark
+    (using `db` through fixtures) after those: load them again when they are gone."""
+    from gecrm.org.models import Region
+    from gecrm.org.regions import load_regions
+
+    if not Region.objects.exists():
+        load_regions(Region)
+
+
+@pytest.fixture
+def org(regions, admin):
     return testing.build_org(actor=admin)
 
 
