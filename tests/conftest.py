@@ -22,19 +22,7 @@ def admin(db):
 
 
 @pytest.fixture
-def regions(db):
-    """The GB/T 2260 regions, loaded by a migration. A transactional test (the browser tests)
-    flushes the database when it ends, and pytest-django runs tests without a `django_db` mark
-    (using `db` through fixtures) after those: load them again when they are gone."""
-    from gecrm.org.models import Region
-    from gecrm.org.regions import load_regions
-
-    if not Region.objects.exists():
-        load_regions(Region)
-
-
-@pytest.fixture
-def org(regions, admin):
+def org(db, admin):
     return testing.build_org(actor=admin)
 
 
@@ -52,3 +40,27 @@ def hq_tree(org, admin):
         "C001.BJ", org["BJ"], parent=hq, name="中国示范银行北京分行", actor=admin, region="110000"
     )
     return {"hq": hq, "sz": sz, "sub": sub, "bj": bj}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A `serialized_rollback` test (the browser tests) ends by flushing the database, which
+    takes the data the migrations loaded (regions, permissions) with it; Django restores them only
+    when the next such test starts. Restore them as soon as the run goes on with any other test,
+    so that no test depends on the order pytest-xdist happens to give the files."""
+    yield
+
+    def serialized(test):
+        marker = test.get_closest_marker("django_db") if test else None
+        return bool(marker and marker.kwargs.get("serialized_rollback"))
+
+    if not serialized(item) or serialized(nextitem):
+        return
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
