@@ -1,7 +1,7 @@
 """The maskers: the clear value never survives, and the familiar shapes come out."""
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from gecrm.audit.masking import mask_changes, mask_email, mask_id_number, mask_phone
@@ -53,6 +53,8 @@ def test_a_masked_phone_never_contains_the_clear_number(phone):
 
 @given(st.emails())
 def test_a_masked_email_never_contains_the_clear_address(email):
+    # A mailbox of asterisks (`*@a.ae`) is spelled by the mask's own characters: nothing to hide.
+    assume(set(email.rpartition("@")[0]) != {"*"})
     assert email not in mask_email(email)
 
 
