@@ -20,6 +20,19 @@ def english():
 
 
 @pytest.fixture
+def csv_file(tmp_path):
+    """Writes a billing CSV from text or bytes; each call a new file."""
+    counter = iter(range(1000))
+
+    def write(text: str | bytes):
+        path = tmp_path / f"billing{next(counter)}.csv"
+        path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+        return path
+
+    return write
+
+
+@pytest.fixture
 def world(org, admin):
     customers = {}
 

@@ -5,30 +5,16 @@ a file that would take most of a month's facts away (per-month figures, the CLI'
 Each runs on the suite's database: on PostgreSQL a CSV file takes the COPY route where it can.
 """
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from gecrm.core.importing import run_import
+from tests.imports.helpers import run_cli
 
 from .helpers import facts, state
 
 SEP, OCT = 202409, 202410
 HEADER = "month,customer_code,product_code,amount"
 MAX = "99999999999999.99"
-
-
-@pytest.fixture
-def csv_file(tmp_path):
-    counter = iter(range(1000))
-
-    def write(text: str | bytes):
-        path = tmp_path / f"billing{next(counter)}.csv"
-        path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
-        return path
-
-    return write
 
 
 def issues(result):
@@ -150,16 +136,6 @@ def test_the_dry_run_says_what_each_month_loses_and_gains(month_of_facts):
         {"month": "2024-10", "before": 1, "after": 1, "lost": 0, "gained": 0, "warn": False},
     ]
     assert result.needs_confirmation
-
-
-def run_cli(*args, stdin_tty=False, answer="", monkeypatch=None):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("import", *args, stdout=out, stderr=err)
-        status = 0
-    except SystemExit as exc:
-        status = exc.code
-    return status, out.getvalue(), err.getvalue()
 
 
 def test_the_cli_refuses_without_a_terminal_and_imports_with_yes(month_of_facts, monkeypatch):

@@ -44,18 +44,6 @@ def fast():
     return "copy" if connection.vendor == "postgresql" else "rows"
 
 
-@pytest.fixture
-def csv_file(tmp_path):
-    counter = iter(range(1000))
-
-    def write(text: str | bytes):
-        path = tmp_path / f"billing{next(counter)}.csv"
-        path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
-        return path
-
-    return write
-
-
 def problems(result):
     return [(i.row, i.column, i.value) for i in result.errors]
 

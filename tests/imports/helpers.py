@@ -1,8 +1,10 @@
 """Helpers for the import tests: write small files in either format, snapshot the database."""
 
 import csv
+import io
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 
 from gecrm.catalog.models import Product
 from gecrm.core.importing import run_import
@@ -71,3 +73,31 @@ def assert_rejected_unchanged(kind, path, expected, *, before=None, exact=True):
         assert issue.message
     assert snapshot() == before
     return result
+
+
+def run_cli(*args):
+    """`gecrm import …` in-process: (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import", *args, stdout=out, stderr=err)
+        status = 0
+    except SystemExit as exc:
+        status = exc.code
+    return status, out.getvalue(), err.getvalue()
+
+
+CUSTOMER_HEADER = [
+    "code", "name", "uscc", "segment", "industry", "parent_code", "region", "org_unit",
+    "address", "lat", "lon",
+]  # fmt: skip
+
+
+def customer_row(code, **values):
+    """A valid customer row (an 深圳 manufacturer) with `values` changed."""
+    base = {
+        "code": code, "name": f"客户{code}", "uscc": "", "segment": "ent",
+        "industry": "ent.manufacturing", "parent_code": "", "region": "440300",
+        "org_unit": "GD.SZ", "address": "", "lat": "", "lon": "",
+    }  # fmt: skip
+    base.update(values)
+    return [base[c] for c in CUSTOMER_HEADER]

@@ -20,23 +20,9 @@ from gecrm.core.importing import (
 )
 from gecrm.customers.models import Customer
 
-from .helpers import FORMATS, problems, snapshot, write_file
+from .helpers import CUSTOMER_HEADER, FORMATS, customer_row, problems, snapshot, write_file
 
 KINDS = sorted(IMPORTERS)
-CUSTOMER_HEADER = [
-    "code", "name", "uscc", "segment", "industry", "parent_code", "region", "org_unit",
-    "address", "lat", "lon",
-]  # fmt: skip
-
-
-def customer_row(code, **values):
-    base = {
-        "code": code, "name": f"客户{code}", "uscc": "", "segment": "ent",
-        "industry": "ent.manufacturing", "parent_code": "", "region": "440300",
-        "org_unit": "GD.SZ", "address": "", "lat": "", "lon": "",
-    }  # fmt: skip
-    base.update(values)
-    return [base[c] for c in CUSTOMER_HEADER]
 
 
 def xlsx_text(value: str) -> str:

@@ -1,7 +1,5 @@
 """`gecrm import` / `gecrm export` and export → import round trips."""
 
-import io
-
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -12,19 +10,9 @@ from gecrm.core.testing import make_staff
 from gecrm.customers.models import Customer
 from gecrm.org.models import StaffPost
 
-from .helpers import snapshot, write_file
+from .helpers import run_cli, snapshot, write_file
 
 HEADER = ["code", "name", "segment", "org_unit", "parent_code"]
-
-
-def run_cli(*args):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("import", *args, stdout=out, stderr=err)
-        status = 0
-    except SystemExit as exc:
-        status = exc.code
-    return status, out.getvalue(), err.getvalue()
 
 
 def test_cli_import_exits_0_on_success(org, tmp_path):

@@ -7,28 +7,18 @@ from gecrm.core.models import ObjectChange
 from gecrm.customers.models import Customer
 
 from .helpers import (
+    CUSTOMER_HEADER,
     FORMATS,
     assert_rejected_unchanged,
     bad_check_character,
+    customer_row,
     snapshot,
     uscc,
     write_file,
 )
 
-HEADER = [
-    "code", "name", "uscc", "segment", "industry", "parent_code", "region", "org_unit",
-    "address", "lat", "lon",
-]  # fmt: skip
-
-
-def row(code, **values):
-    base = {
-        "code": code, "name": f"客户{code}", "uscc": "", "segment": "ent",
-        "industry": "ent.manufacturing", "parent_code": "", "region": "440300",
-        "org_unit": "GD.SZ", "address": "", "lat": "", "lon": "",
-    }  # fmt: skip
-    base.update(values)
-    return [base[c] for c in HEADER]
+HEADER = CUSTOMER_HEADER
+row = customer_row  # a valid 深圳 manufacturer with some values changed
 
 
 def good_rows():
