@@ -279,3 +279,183 @@ def test_a_month_computed_before_the_territory_rows_reads_the_rollup(gd_manager,
     TerritoryMonth.objects.filter(month=M).delete()
     assert territory.figures(gd_manager, M, ORG_UNIT) == expected
     assert territory.figures(admin, M, ORG_UNIT) == everything
+
+
+# ---------------------------------------------------------------- the industry scorecard by territory
+#
+# Per industry (customers without one left out), hand-computed from the table above:
+# fin.bank  all:  C001 100, C001.SZ 50 (ICT), C001.SZ.1 30, C002 60 / PYTD C001.BJ 90, C002 100
+#           广东: C001.SZ 50 (ICT), C001.SZ.1 30, C002 60 / PYTD C002 100
+#           北京: C001.BJ PYTD 90 only (no customer with YTD revenue: ratios null)
+# gov.party C004 (广东) 20 ICT / PYTD 40 ICT
+
+
+def _industry_row(code, *values):
+    keys = ("customers", "ict_customers", "revenue_ytd", "revenue_pytd", "growth",
+            "ict_penetration", "ict_share")  # fmt: skip
+    segment = code.split(".")[0]
+    return {"industry": code, "segment": segment, **dict(zip(keys, values, strict=True))}
+
+
+BANK_GD = _industry_row("fin.bank", 3, 1, D("140.00"), D("100.00"), D("0.4000"), D("0.3333"),
+                        D("0.3571"))  # fmt: skip
+PARTY = _industry_row("gov.party", 1, 1, D("20.00"), D("40.00"), D("-0.5000"), D("1.0000"),
+                      D("1.0000"))  # fmt: skip
+
+
+def industry_rows(user):
+    """The report's rows with the columns that do not depend on the catalogue (not `name`)."""
+    from gecrm.kpi.reports import REPORTS
+
+    report = REPORTS["industry-territory"]
+    rows = report.rows(user, M)
+    for row in rows:
+        assert row["name"] == row["industry_label"] and row["name"]
+    return [{k: row[k] for k in report.keys if k != "name"} for row in rows]
+
+
+@pytest.fixture
+def gd_bank_im(computed, org, admin):
+    """An industry manager of 广东's bank team (industry fin.bank under the 金融 centre)."""
+    from gecrm.org.actions import do_create_org_unit
+
+    team = do_create_org_unit(
+        {"code": "GD.FIN.BANK", "name": "广东银行行业组", "kind": "team",
+         "parent": org["GD.FIN"], "segment": "fin", "industry": "fin.bank"},
+        actor=admin,
+    )  # fmt: skip
+    return testing.make_staff("gd_bank_im", team, ("industry_manager",), actor=admin).user
+
+
+@pytest.fixture
+def bj_manager(computed, org, admin):
+    return testing.make_staff("bj_manager", org["BJ"], ("sales_manager",), actor=admin).user
+
+
+def test_the_industry_territory_report_per_user(admin, gd_manager, gd_bank_im, bj_manager):
+    from gecrm.kpi.reports import REPORTS
+
+    assert REPORTS["industry-territory"].keys == [
+        "industry", "name", "segment", "customers", "ict_customers", "revenue_ytd",
+        "revenue_pytd", "growth", "ict_penetration", "ict_share",
+    ]  # fmt: skip
+    # The administrator: every customer (C003 has no revenue and no row, C005 no industry).
+    bank_all = _industry_row("fin.bank", 4, 1, D("240.00"), D("190.00"), D("0.2632"),
+                             D("0.2500"), D("0.2083"))  # fmt: skip
+    assert industry_rows(admin) == [bank_all, PARTY]
+    # 广东's sales manager: 广东's customers only (the bank's 深圳 branches and C002, C004).
+    assert industry_rows(gd_manager) == [BANK_GD, PARTY]
+    # 广东's bank industry manager: fin.bank in 广东 only.
+    assert industry_rows(gd_bank_im) == [BANK_GD]
+    # 北京: the bank's branch with PYTD revenue only; its ratios without denominator are null.
+    assert industry_rows(bj_manager) == [
+        _industry_row("fin.bank", 0, 0, D("0.00"), D("90.00"), D("-1.0000"), None, None)
+    ]
+    # The industry scorecard by group is unchanged: the bank group counts for HQ only.
+    vertical = {r["industry"]: r for r in REPORTS["industry-scorecard"].rows(gd_manager, M)}
+    assert vertical["fin.bank"]["revenue_ytd"] == D("60.00")  # C002
+    assert "customers" not in vertical["fin.bank"]
+
+
+def test_the_industry_scorecard_page_switches_to_the_territory_view(gd_manager):
+    from django.urls import reverse
+
+    page = _get(gd_manager, reverse("kpi:report", args=["industry-scorecard"]), month="2024-03")
+    assert page.status_code == 200  # 广东 has groups: the group view
+    body = page.content.decode()
+    assert 'id="view-switch"' in body and 'data-view="industry-territory"' in body
+    link = next(t for t in page.context["twins"] if t["name"] == "industry-territory")
+    assert link["url"].startswith("/kpi/reports/industry-territory/?")
+    assert "view=horizontal" in link["url"] and "month=2024-03" in link["url"]
+    page = _get(gd_manager, link["url"])
+    assert page.status_code == 200
+    assert [r["industry"] for r in page.context["rows"]] == ["fin.bank", "gov.party"]
+    body = page.content.decode()
+    assert "¥140.00" in body and 'data-view="industry-scorecard"' in body
+    assert 'name="view" value="horizontal"' in body  # kept when the filters are applied
+    assert "Against industry" not in body
+    back = next(t for t in page.context["twins"] if t["name"] == "industry-scorecard")
+    assert "view=vertical" in back["url"]
+    # `?view=horizontal` on the group report leads to its twin.
+    response = _get(gd_manager, reverse("kpi:report", args=["industry-scorecard"]),
+                    view="horizontal")  # fmt: skip
+    assert response.status_code == 302
+    assert response["Location"] == "/kpi/reports/industry-territory/?view=horizontal"
+
+
+def test_a_user_without_groups_lands_on_the_industry_territory_view(sz_am):
+    from django.urls import reverse
+
+    url = reverse("kpi:report", args=["industry-scorecard"])
+    response = _get(sz_am, url, month="2024-03")
+    assert response.status_code == 302
+    assert response["Location"] == "/kpi/reports/industry-territory/?month=2024-03&view=horizontal"
+    page = _get(sz_am, response["Location"])
+    # 深圳 branch (50, ICT) and its sub-branch (30), no PYTD.
+    assert [{k: r[k] for k in ("industry", "customers", "revenue_ytd", "growth", "ict_share")}
+            for r in page.context["rows"]] == [
+        {"industry": "fin.bank", "customers": 2, "revenue_ytd": D("80.00"), "growth": None,
+         "ict_share": D("0.6250")}
+    ]  # fmt: skip
+    # Asked for explicitly, the group view stays (empty: no group of theirs).
+    vertical = _get(sz_am, url, view="vertical")
+    assert vertical.status_code == 200 and vertical.context["rows"] == []
+    # The org unit scorecard does the same.
+    response = _get(sz_am, reverse("kpi:report", args=["org-scorecard"]))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/kpi/reports/org-territory/")
+
+
+def test_a_user_without_any_money_stays_on_the_group_view(computed, org, admin):
+    from django.urls import reverse
+
+    hotline = testing.make_staff("hl", org["GD"], ("hotline_agent",), actor=admin).user
+    response = _get(hotline, reverse("kpi:report", args=["industry-scorecard"]))
+    assert response.status_code == 200 and response.context["rows"] == []
+
+
+@pytest.mark.parametrize("who", ["admin", "gd_manager", "gd_bank_im", "sz_am"])
+def test_the_industry_territory_page_has_a_query_budget(
+    computed, who, request, django_assert_max_num_queries
+):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(request.getfixturevalue(who))
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("kpi:report", args=["industry-territory"]))
+    assert response.status_code == 200 and response.context["rows"]
+    # The group page, or its redirect for who has no group.
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("kpi:report", args=["industry-scorecard"])).status_code in (
+            200, 302
+        )  # fmt: skip
+    with django_assert_max_num_queries(12):
+        export = client.get(reverse("kpi:report_export", args=["industry-territory", "csv"]))
+    assert export.status_code == 200
+
+
+def test_the_command_line_writes_the_industry_territory_report(gd_bank_im, bj_manager, tmp_path):
+    import csv
+
+    from django.core.management import call_command
+
+    def run(*args):
+        output = tmp_path / "industry.csv"
+        call_command("report", "industry-territory", "--month", "2024-03", *args,
+                     "--output", str(output))  # fmt: skip
+        return list(csv.DictReader(output.read_text(encoding="utf-8-sig").splitlines()))
+
+    rows = run("--user", "gd_bank_im")
+    assert [r["industry"] for r in rows] == ["fin.bank"]
+    assert {k: v for k, v in rows[0].items() if k != "name"} == {
+        "industry": "fin.bank", "segment": "fin", "customers": "3", "ict_customers": "1",
+        "revenue_ytd": "140.00", "revenue_pytd": "100.00", "growth": "0.4000",
+        "ict_penetration": "0.3333", "ict_share": "0.3571",
+    }  # fmt: skip
+    # Null ratios are empty cells.
+    (bj,) = run("--user", "bj_manager")
+    assert (bj["growth"], bj["ict_penetration"], bj["ict_share"]) == ("-1.0000", "", "")
+    # Without --user: everything.
+    assert [r["revenue_ytd"] for r in run()] == ["240.00", "20.00"]

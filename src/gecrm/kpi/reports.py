@@ -42,7 +42,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from gecrm.access.scopes import unit_subtree_ids
 from gecrm.core import months as month_utils
 from gecrm.core.spreadsheets import write_csv, write_xlsx
-from gecrm.customers.choices import Industry, Segment
+from gecrm.customers.choices import Industry, Segment, industry_segment
 from gecrm.org.models import OrgUnit
 
 from . import engine, territory
@@ -234,6 +234,38 @@ class IndustryScorecard(Report):
         return rows
 
 
+def _territory_values(sums: Sums) -> dict:
+    """The measures of a set of customers (the territory view): `customers` (with YTD revenue),
+    `ict_customers` (with YTD ICT revenue) and the five money measures."""
+    return {
+        "customers": sums.groups,
+        "ict_customers": sums.ict_groups,
+        **{k: v for k, v in measure_values(sums).items() if k != "groups"},
+    }
+
+
+class IndustryTerritory(Report):
+    """One row per industry, horizontally: the customers (branches included) of the industry
+    whose money the user may see, each for itself (`kpi.territory`, grouped in SQL); by code.
+    No coverage: a property of groups."""
+
+    def build(self, user, month, **filters):
+        by_industry = territory.figures(user, month, INDUSTRY)
+        rows = []
+        for code in sorted(by_industry):
+            row = {
+                "industry": code,
+                "name": _label(Industry, code),
+                "segment": industry_segment(code),
+                **_territory_values(by_industry[code].all),
+            }
+            # For the UI only (not CSV columns).
+            row["industry_label"] = row["name"]
+            row["segment_label"] = _label(Segment, row["segment"])
+            rows.append(row)
+        return rows
+
+
 # ------------------------------------------------------------------------ org scorecard
 
 
@@ -313,9 +345,7 @@ class OrgTerritory(Report):
                     "name": name,
                     "parent": parts[-2] if len(parts) > 1 else "",
                     "depth": depth,
-                    "customers": sums.groups,
-                    "ict_customers": sums.ict_groups,
-                    **{k: v for k, v in measure_values(sums).items() if k != "groups"},
+                    **_territory_values(sums),
                 }
             )
         return rows
@@ -493,12 +523,36 @@ INDUSTRY_SCORECARD_COLUMNS = (
     *_covered_columns(),
 )
 
+# The measures of the territory reports (`_territory_values`).
+TERRITORY_MEASURE_COLUMNS = (
+    Column("customers", gettext_lazy("customers with revenue"), "int"),
+    Column("ict_customers", gettext_lazy("customers with ICT revenue"), "int"),
+    Column("revenue_ytd", gettext_lazy("revenue YTD"), "money"),
+    Column("revenue_pytd", gettext_lazy("revenue PYTD"), "money"),
+    Column("growth", gettext_lazy("revenue growth"), "ratio"),
+    Column("ict_penetration", gettext_lazy("ICT penetration"), "ratio"),
+    Column("ict_share", gettext_lazy("ICT revenue share"), "ratio"),
+)
+
 REPORTS: dict[str, Report] = {
     "industry-scorecard": IndustryScorecard(
         name="industry-scorecard",
         title=gettext_lazy("Industry scorecard"),
         columns=INDUSTRY_SCORECARD_COLUMNS,
         text_columns=("industry",),
+        horizontal="industry-territory",
+    ),
+    "industry-territory": IndustryTerritory(
+        name="industry-territory",
+        title=gettext_lazy("Industry scorecard by territory"),
+        columns=(
+            Column("industry", gettext_lazy("industry")),
+            Column("name", gettext_lazy("industry name")),
+            Column("segment", gettext_lazy("segment")),
+            *TERRITORY_MEASURE_COLUMNS,
+        ),
+        text_columns=("industry", "segment"),
+        vertical="industry-scorecard",
     ),
     "org-scorecard": OrgScorecard(
         name="org-scorecard",
@@ -526,13 +580,7 @@ REPORTS: dict[str, Report] = {
             Column("name", gettext_lazy("org unit name")),
             Column("parent", gettext_lazy("parent org unit code")),
             Column("depth", gettext_lazy("depth"), "int"),
-            Column("customers", gettext_lazy("customers with revenue"), "int"),
-            Column("ict_customers", gettext_lazy("customers with ICT revenue"), "int"),
-            Column("revenue_ytd", gettext_lazy("revenue YTD"), "money"),
-            Column("revenue_pytd", gettext_lazy("revenue PYTD"), "money"),
-            Column("growth", gettext_lazy("revenue growth"), "ratio"),
-            Column("ict_penetration", gettext_lazy("ICT penetration"), "ratio"),
-            Column("ict_share", gettext_lazy("ICT revenue share"), "ratio"),
+            *TERRITORY_MEASURE_COLUMNS,
         ),
         filters={"root": gettext_lazy("org unit code: only this unit and the units below it")},
         text_columns=("org_unit", "parent"),

@@ -54,6 +54,7 @@ CONTENT_TYPES = {
 }
 # Columns that stay in the exports but that the page shows inside another cell.
 SHOWN_ELSEWHERE = {
+    "industry-territory": {"name"},
     "org-scorecard": {"name", "parent", "depth"},
     "org-territory": {"name", "parent", "depth"},
     "chief-am-scorecard": {"name"},
@@ -218,11 +219,16 @@ def dashboard(request):
 
 
 def _dashboard_view(request, user, month) -> str:
-    """`?view=vertical|horizontal`; without it the group view, unless the user has no group
-    with money but customers with money in their territory (a province's branches)."""
+    """`?view=vertical|horizontal`; without it `_default_view`."""
     view = request.GET.get("view", "")
     if view in (VERTICAL, HORIZONTAL):
         return view
+    return _default_view(user, month)
+
+
+def _default_view(user, month) -> str:
+    """The group view, unless the user has no group with money but customers with money in
+    their territory (a province's branches, a province's industry manager)."""
     if scorecards.totals(user, month).all.all_groups:
         return VERTICAL
     return HORIZONTAL if territory.totals(user, month).all.all_groups else VERTICAL
@@ -415,7 +421,7 @@ def _cells(report, columns, row, *, indent: bool) -> list:
     cells = []
     for index, column in enumerate(columns):
         key = column.key
-        if index == 0 and report.name == "industry-scorecard":
+        if index == 0 and report.name in ("industry-scorecard", "industry-territory"):
             cell = (
                 f'<td class="gecrm-nowrap">{_html(row["industry_label"])} '
                 f'<span class="gecrm-code">{_html(row["industry"])}</span></td>'
@@ -443,6 +449,8 @@ def _cells(report, columns, row, *, indent: bool) -> list:
                 cell = f'<td class="gecrm-nowrap">{DASH}</td>'
         elif key == "industry":
             cell = f'<td class="gecrm-nowrap">{_html(row.get("industry_label") or DASH)}</td>'
+        elif key == "segment" and "segment_label" in row:
+            cell = f'<td class="gecrm-nowrap">{_html(row["segment_label"])}</td>'
         elif key == "industries":
             cell = f"<td>{_html(row.get('industries_label') or DASH)}</td>"
         else:
@@ -481,19 +489,39 @@ def _headed(report, columns) -> list:
     ]  # fmt: skip
 
 
+def _twin_url(request, name: str, view: str) -> str:
+    """The report page `name` with the request's parameters, `view` set (the choice made)."""
+    query = request.GET.copy()
+    query["view"] = view
+    return f"{reverse('kpi:report', args=[name])}?{query.urlencode()}"
+
+
 def _twins(report, request) -> list[dict]:
     """The view switch of a report with a vertical/horizontal twin (the filters kept)."""
     vertical = report.vertical or report.name
     horizontal = report.horizontal or report.name
     if vertical == horizontal:
         return []
-    query = request.GET.urlencode()
     return [
         {"name": name, "label": label, "active": name == report.name,
-         "url": reverse("kpi:report", args=[name]) + (f"?{query}" if query else "")}
-        for name, label in ((vertical, _("By group (vertical)")),
-                            (horizontal, _("By territory (horizontal)")))
+         "url": _twin_url(request, name, view)}
+        for name, view, label in ((vertical, VERTICAL, _("By group (vertical)")),
+                                  (horizontal, HORIZONTAL, _("By territory (horizontal)")))
     ]  # fmt: skip
+
+
+def _twin_redirect(request, report, month, rows):
+    """The redirect to the report's twin when the view asked for (`?view=`) is the twin's, or
+    — a group report asked without it — when the user lands on the territory view
+    (`_default_view`, as the dashboard); else None. `rows`: the report's rows for `month`
+    (None: not read); a group report with rows is the user's view: no query more."""
+    view = request.GET.get("view", "")
+    if view not in (VERTICAL, HORIZONTAL):
+        if not report.horizontal or month is None or rows is None or rows:
+            return None
+        view = _default_view(request.user, month)
+    twin = report.horizontal if view == HORIZONTAL else report.vertical
+    return redirect(_twin_url(request, twin, view)) if twin else None
 
 
 def _report_rows(request, report, month, *, outline=False):
@@ -516,9 +544,16 @@ def report_page(request, name):
     report = _report_or_404(name)
     month, computed = _selected_month(request)
     context = _month_context(request, month, computed)
+    twin = _twin_redirect(request, report, month, None)  # `?view=` of the twin
+    if twin is not None:
+        return twin
     rows, form, error, not_computed = [], None, None, month is None
     if month is not None:
         rows, form, error, not_computed = _report_rows(request, report, month, outline=True)
+    if context["is_computed"] and not error and not not_computed:
+        twin = _twin_redirect(request, report, month, rows)  # no group: the territory view
+        if twin is not None:
+            return twin
     if form is None:
         form = ReportFilterForm(report, request.user)
     hidden = SHOWN_ELSEWHERE.get(report.name, set()) | {"beats_industry"}
@@ -557,13 +592,17 @@ def report_page(request, name):
         )
     query = request.GET.copy()
     query.pop("sort", None)
+    twins = _twins(report, request)
+    view = request.GET.get("view", "")
     context.update(
         {
             "report": report,
             "reports": list(REPORTS.values()),
             "columns": _headed(report, columns),
             "with_badge": with_badge,
-            "twins": _twins(report, request),
+            "twins": twins,
+            # The view chosen (`_twin_redirect`), kept when the filters are applied.
+            "view": view if view in (VERTICAL, HORIZONTAL) and twins else "",
             "rows": rows,
             "filter_form": form,
             "error": None if not_computed else error,
