@@ -54,7 +54,8 @@ def pytest_runtest_teardown(item, nextitem):
         marker = test.get_closest_marker("django_db") if test else None
         return bool(marker and marker.kwargs.get("serialized_rollback"))
 
-    if not serialized(item) or serialized(nextitem):
+    # Without a next test the session's fixtures are gone too, the test database with them.
+    if nextitem is None or not serialized(item) or serialized(nextitem):
         return
     from django.db import connections
     from pytest_django.plugin import blocking_manager_key
