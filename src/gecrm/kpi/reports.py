@@ -534,6 +534,15 @@ TERRITORY_MEASURE_COLUMNS = (
     Column("ict_share", gettext_lazy("ICT revenue share"), "ratio"),
 )
 
+# The key columns and filter of both org unit scorecards (by group and by territory).
+ORG_UNIT_COLUMNS = (
+    Column("org_unit", gettext_lazy("org unit code")),
+    Column("name", gettext_lazy("org unit name")),
+    Column("parent", gettext_lazy("parent org unit code")),
+    Column("depth", gettext_lazy("depth"), "int"),
+)
+ORG_UNIT_FILTERS = {"root": gettext_lazy("org unit code: only this unit and the units below it")}
+
 REPORTS: dict[str, Report] = {
     "industry-scorecard": IndustryScorecard(
         name="industry-scorecard",
@@ -558,17 +567,14 @@ REPORTS: dict[str, Report] = {
         name="org-scorecard",
         title=gettext_lazy("Org unit scorecard"),
         columns=(
-            Column("org_unit", gettext_lazy("org unit code")),
-            Column("name", gettext_lazy("org unit name")),
-            Column("parent", gettext_lazy("parent org unit code")),
-            Column("depth", gettext_lazy("depth"), "int"),
+            *ORG_UNIT_COLUMNS,
             *_measure_columns(),
             *_covered_columns(),
             Column("industry_growth", gettext_lazy("industry revenue growth"), "ratio"),
             Column("industry_ict_penetration", gettext_lazy("industry ICT penetration"), "ratio"),
             Column("beats_industry", gettext_lazy("beats industry average"), "bool"),
         ),
-        filters={"root": gettext_lazy("org unit code: only this unit and the units below it")},
+        filters=ORG_UNIT_FILTERS,
         text_columns=("org_unit", "parent"),
         horizontal="org-territory",
     ),
@@ -576,13 +582,10 @@ REPORTS: dict[str, Report] = {
         name="org-territory",
         title=gettext_lazy("Org unit scorecard by territory"),
         columns=(
-            Column("org_unit", gettext_lazy("org unit code")),
-            Column("name", gettext_lazy("org unit name")),
-            Column("parent", gettext_lazy("parent org unit code")),
-            Column("depth", gettext_lazy("depth"), "int"),
+            *ORG_UNIT_COLUMNS,
             *TERRITORY_MEASURE_COLUMNS,
         ),
-        filters={"root": gettext_lazy("org unit code: only this unit and the units below it")},
+        filters=ORG_UNIT_FILTERS,
         text_columns=("org_unit", "parent"),
         vertical="org-scorecard",
     ),
